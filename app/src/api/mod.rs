@@ -1,0 +1,9 @@
+//! `#[server]` functions and the types they exchange with the browser.
+//!
+//! Each server function has a stable endpoint under `/api/` so it can be tested and called
+//! without the WASM front end.
+
+pub mod predict;
+
+#[cfg(feature = "ssr")]
+pub(crate) mod context;

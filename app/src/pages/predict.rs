@@ -1,0 +1,185 @@
+//! The predict page: the nine-field form and the result panel.
+//!
+//! The form is a plain GET form handled by the router: before the WASM loads it submits as an
+//! ordinary request and the server renders the result; after hydration the same submit
+//! navigates in place and the result is fetched through the `predict_sample` server function.
+
+use crate::api::predict::{predict_sample, FieldErrorView, PredictOutcome, PredictionView};
+use crate::components::gauge::ConfidenceGauge;
+use leptos::prelude::*;
+use leptos_router::{components::Form, hooks::use_query_map};
+use potable_schema::{FeatureSpec, FEATURES};
+use std::collections::BTreeMap;
+
+/// A typical sample, used as the form's starting values and by "Load a sample".
+pub const SAMPLE: [(&str, &str); 9] = [
+    ("ph", "7.0"),
+    ("Hardness", "200.0"),
+    ("Solids", "20000.0"),
+    ("Chloramines", "7.5"),
+    ("Sulfate", "350.0"),
+    ("Conductivity", "400.0"),
+    ("Organic_carbon", "14.0"),
+    ("Trihalomethanes", "70.0"),
+    ("Turbidity", "4.0"),
+];
+
+fn sample_value(name: &str) -> &'static str {
+    SAMPLE
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or("", |(_, v)| v)
+}
+
+fn sample_href() -> String {
+    let query: Vec<String> = SAMPLE.iter().map(|(n, v)| format!("{n}={v}")).collect();
+    format!("/?{}", query.join("&"))
+}
+
+/// The predict page.
+#[component]
+pub fn PredictPage() -> impl IntoView {
+    let query = use_query_map();
+    // The submitted fields, or None before the first submission.
+    let submitted = Memo::new(move |_| {
+        let query = query.read();
+        let fields: BTreeMap<String, String> = FEATURES
+            .iter()
+            .filter_map(|f| query.get(f.name).map(|v| (f.name.to_string(), v)))
+            .collect();
+        (!fields.is_empty()).then_some(fields)
+    });
+    let outcome = Resource::new(
+        move || submitted.get(),
+        |fields| async move {
+            match fields {
+                Some(fields) => Some(predict_sample(fields).await),
+                None => None,
+            }
+        },
+    );
+
+    view! {
+        <div class="predict-layout">
+            <section class="card" aria-labelledby="form-title">
+                <h1 id="form-title">"Is this water safe to drink?"</h1>
+                <p class="lede">"Enter the nine lab measurements of a sample."</p>
+                <Form method="GET" action="">
+                    <div class="fields">
+                        {FEATURES
+                            .iter()
+                            .map(|spec| {
+                                let value = move || {
+                                    submitted
+                                        .read()
+                                        .as_ref()
+                                        .and_then(|f| f.get(spec.name).cloned())
+                                        .unwrap_or_else(|| sample_value(spec.name).to_string())
+                                };
+                                view! { <FeatureInput spec=*spec value /> }
+                            })
+                            .collect_view()}
+                    </div>
+                    <div class="actions">
+                        <button type="submit" class="primary" id="predict-button">
+                            "Predict"
+                        </button>
+                        <a class="button" href=sample_href()>"Load a sample"</a>
+                    </div>
+                </Form>
+            </section>
+            <section class="card result" aria-labelledby="result-title" aria-live="polite">
+                <h2 id="result-title">"Result"</h2>
+                <Transition fallback=|| view! { <p class="loading">"Predicting…"</p> }>
+                    {move || Suspend::new(async move {
+                        match outcome.await {
+                            None => view! {
+                                <p class="hint">"Fill in the measurements and press Predict."</p>
+                            }
+                            .into_any(),
+                            Some(Ok(PredictOutcome::Predicted(p))) => view! { <ResultPanel p /> }.into_any(),
+                            Some(Ok(PredictOutcome::Invalid(errors))) => view! { <FieldErrors errors /> }.into_any(),
+                            Some(Err(e)) => view! {
+                                <p class="error" role="alert">"Prediction failed: " {e.to_string()}</p>
+                            }
+                            .into_any(),
+                        }
+                    })}
+                </Transition>
+            </section>
+        </div>
+    }
+}
+
+/// One labelled numeric input with its unit and valid range.
+#[component]
+fn FeatureInput(
+    spec: FeatureSpec,
+    value: impl Fn() -> String + Send + Sync + 'static,
+) -> impl IntoView {
+    let id = format!("f-{}", spec.name);
+    let hint_id = format!("{id}-hint");
+    let unit = if spec.unit.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", spec.unit)
+    };
+    let range = format!("valid {} – {}", spec.min, spec.max);
+    view! {
+        <div class="field">
+            <label for=id.clone()>{spec.name.replace('_', " ")} {unit}</label>
+            <input
+                id=id
+                name=spec.name
+                type="number"
+                step="any"
+                min=spec.min
+                max=spec.max
+                required
+                aria-describedby=hint_id.clone()
+                prop:value=value
+            />
+            <small id=hint_id class="range">{range}</small>
+        </div>
+    }
+}
+
+/// The model's answer: label, gauge and the version that answered.
+#[component]
+fn ResultPanel(p: PredictionView) -> impl IntoView {
+    let class = if p.potability == 1 {
+        "verdict potable"
+    } else {
+        "verdict not-potable"
+    };
+    view! {
+        <div class="prediction" data-potability=p.potability>
+            <p class=class id="verdict">{p.potability_label.clone()}</p>
+            <ConfidenceGauge probability_potable=p.probability_potable />
+            <dl class="facts">
+                <dt>"Confidence"</dt>
+                <dd id="confidence">{format!("{:.1}%", p.confidence * 100.0)}</dd>
+                <dt>"Probability potable"</dt>
+                <dd id="probability">{format!("{:.3}", p.probability_potable)}</dd>
+                <dt>"Model version"</dt>
+                <dd id="model-version">{p.model_version.clone()}</dd>
+            </dl>
+        </div>
+    }
+}
+
+/// The list of refused fields.
+#[component]
+fn FieldErrors(errors: Vec<FieldErrorView>) -> impl IntoView {
+    view! {
+        <div class="error" role="alert">
+            <p>"Please correct these fields:"</p>
+            <ul>
+                {errors
+                    .into_iter()
+                    .map(|e| view! { <li><strong>{e.field}</strong> " " {e.rule}</li> })
+                    .collect_view()}
+            </ul>
+        </div>
+    }
+}

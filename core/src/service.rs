@@ -1,0 +1,150 @@
+//! The model service the server runs: the registry, the active model held in memory, and
+//! predictions that always name the version that made them.
+//!
+//! Switching versions replaces an `Arc`; a prediction clones the `Arc` first, so predictions in
+//! flight during a switch finish with the version they started on.
+
+use crate::artifact::{Artifact, ArtifactError};
+use crate::registry::{Registry, RegistryError, VersionName};
+use crate::schema::FeatureVector;
+use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+
+/// Why the service cannot do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// No version is active, or the active one could not be loaded.
+    #[error("no model version is loaded; train one with `potable train`")]
+    NoModel,
+    /// The registry refused the operation.
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
+    /// A stored artifact could not be decoded.
+    #[error("version {version} cannot be loaded: {source}")]
+    Artifact {
+        /// The version.
+        version: VersionName,
+        /// The cause.
+        source: ArtifactError,
+    },
+}
+
+/// A model version decoded and ready to predict.
+pub struct LoadedModel {
+    /// Its registry name.
+    pub version: VersionName,
+    /// The decoded artifact (preprocessing, classifier, params, metrics).
+    pub artifact: Artifact,
+}
+
+/// One prediction and the version that made it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prediction {
+    /// 1 = potable, 0 = not potable.
+    pub potability: u8,
+    /// Probability that the sample is potable.
+    pub probability_potable: f64,
+    /// The version that answered, e.g. "V3".
+    pub model_version: String,
+}
+
+impl Prediction {
+    fn new(probability_potable: f64, version: VersionName) -> Self {
+        Prediction {
+            potability: u8::from(probability_potable >= 0.5),
+            probability_potable,
+            model_version: version.to_string(),
+        }
+    }
+
+    /// "Potable" or "Not Potable", as the original API answered.
+    pub fn label(&self) -> &'static str {
+        if self.potability == 1 {
+            "Potable"
+        } else {
+            "Not Potable"
+        }
+    }
+
+    /// Probability of the predicted class.
+    pub fn confidence(&self) -> f64 {
+        if self.potability == 1 {
+            self.probability_potable
+        } else {
+            1.0 - self.probability_potable
+        }
+    }
+}
+
+/// The registry plus the active model in memory.
+pub struct Service {
+    registry: Mutex<Registry>,
+    active: RwLock<Option<Arc<LoadedModel>>>,
+}
+
+impl Service {
+    /// Opens the registry in `models_dir` (created if missing) and loads the active version.
+    ///
+    /// A damaged active artifact does not stop the service: the registry has already fallen
+    /// back to the last good version, or the service starts with no model and says so.
+    pub fn open(models_dir: &Path) -> Result<Self, ServiceError> {
+        let registry = Registry::open(models_dir)?;
+        let active = match registry.active() {
+            Some(version) => match load(&registry, version) {
+                Ok(model) => Some(Arc::new(model)),
+                Err(err) => {
+                    tracing::error!(%version, error = %err, "active version cannot be loaded");
+                    None
+                }
+            },
+            None => None,
+        };
+        Ok(Service {
+            registry: Mutex::new(registry),
+            active: RwLock::new(active),
+        })
+    }
+
+    /// The model currently serving, if any.
+    pub fn active_model(&self) -> Option<Arc<LoadedModel>> {
+        self.active
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Name of the version currently serving, if any.
+    pub fn active_version(&self) -> Option<String> {
+        self.active_model().map(|m| m.version.to_string())
+    }
+
+    /// Predicts one sample (already validated) with the active version.
+    pub fn predict_one(&self, features: &FeatureVector) -> Result<Prediction, ServiceError> {
+        let mut predictions = self.predict_many(std::slice::from_ref(features))?;
+        Ok(predictions.remove(0))
+    }
+
+    /// Predicts many samples (already validated), all with the same version.
+    pub fn predict_many(&self, rows: &[FeatureVector]) -> Result<Vec<Prediction>, ServiceError> {
+        let model = self.active_model().ok_or(ServiceError::NoModel)?;
+        let probabilities = model.artifact.model.predict_proba(rows);
+        Ok(probabilities
+            .into_iter()
+            .map(|p| Prediction::new(p, model.version))
+            .collect())
+    }
+
+    /// Runs `f` with exclusive access to the registry.
+    pub fn with_registry<T>(&self, f: impl FnOnce(&mut Registry) -> T) -> T {
+        let mut registry = self.registry.lock().unwrap_or_else(PoisonError::into_inner);
+        f(&mut registry)
+    }
+}
+
+/// Reads, verifies and decodes one version.
+fn load(registry: &Registry, version: VersionName) -> Result<LoadedModel, ServiceError> {
+    let bytes = registry.load_artifact_bytes(version)?;
+    let artifact = Artifact::from_bytes(&bytes)
+        .map_err(|source| ServiceError::Artifact { version, source })?;
+    Ok(LoadedModel { version, artifact })
+}

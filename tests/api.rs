@@ -1,0 +1,179 @@
+//! REST API tests against a real `potable serve` on 127.0.0.1.
+
+mod common;
+
+use common::{trained_models, Server, VALID_SAMPLE};
+use serde_json::Value;
+
+/// A fresh server per test, over the shared trained model; stopped when dropped.
+fn server() -> Server {
+    Server::start(&trained_models("api"))
+}
+
+/// The valid sample with one field's JSON text replaced.
+fn with_field(field: &str, json_value: &str) -> String {
+    let mut obj: serde_json::Map<String, Value> = serde_json::from_str(VALID_SAMPLE).unwrap();
+    obj.remove(field);
+    let mut body = serde_json::to_string(&obj).unwrap();
+    body.pop(); // drop the closing brace, then append the raw field text
+    format!("{body},\"{field}\":{json_value}}}")
+}
+
+fn assert_refused(server: &Server, body: &str, field: &str, rule_part: &str) {
+    let (status, json) = server.post_json("/predict", body);
+    assert_eq!(status, 422, "{body} -> {json}");
+    assert_eq!(json["error"], "invalid_input");
+    let fields = json["fields"].as_array().expect("fields array");
+    assert!(
+        fields
+            .iter()
+            .any(|f| f["field"] == field && f["rule"].as_str().unwrap().contains(rule_part)),
+        "{field} / {rule_part} not in {json}"
+    );
+    assert!(!json.to_string().contains("NaN"));
+}
+
+#[test]
+fn health_names_the_loaded_version() {
+    let (status, body) = server().get("/health");
+    assert_eq!(status, 200);
+    let json: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(json["status"], "ok");
+    assert_eq!(json["model_version"], "V1");
+    assert_eq!(json["model_loaded"], true);
+}
+
+#[test]
+fn predict_answers_in_the_original_shape() {
+    let (status, json) = server().post_json("/predict", VALID_SAMPLE);
+    assert_eq!(status, 200, "{json}");
+    let potability = json["potability"].as_u64().unwrap();
+    assert!(potability <= 1);
+    let expected_label = if potability == 1 {
+        "Potable"
+    } else {
+        "Not Potable"
+    };
+    assert_eq!(json["potability_label"], expected_label);
+    let confidence = json["confidence"].as_f64().unwrap();
+    assert!((0.5..=1.0).contains(&confidence), "{confidence}");
+    let p = json["probability_potable"].as_f64().unwrap();
+    let expected_confidence = if potability == 1 { p } else { 1.0 - p };
+    assert!((confidence - expected_confidence).abs() < 1e-12);
+    assert_eq!(json["model_version"], "V1");
+}
+
+#[test]
+fn key_order_does_not_change_the_answer() {
+    let obj: serde_json::Map<String, Value> = serde_json::from_str(VALID_SAMPLE).unwrap();
+    let reversed: Vec<String> = obj
+        .iter()
+        .rev()
+        .map(|(k, v)| format!("\"{k}\":{v}"))
+        .collect();
+    let reversed = format!("{{{}}}", reversed.join(","));
+    let server = server();
+    let (_, a) = server.post_json("/predict", VALID_SAMPLE);
+    let (status, b) = server.post_json("/predict", &reversed);
+    assert_eq!(status, 200);
+    assert_eq!(a["probability_potable"], b["probability_potable"]);
+}
+
+#[test]
+fn case_c1_non_finite_and_out_of_range_values_are_refused() {
+    let server = server();
+    assert_refused(&server, &with_field("ph", "\"NaN\""), "ph", "number");
+    assert_refused(
+        &server,
+        &with_field("Solids", "\"inf\""),
+        "Solids",
+        "number",
+    );
+    assert_refused(&server, &with_field("ph", "1e400"), "ph", "finite");
+    assert_refused(&server, &with_field("ph", "15.2"), "ph", "[0, 14]");
+    assert_refused(
+        &server,
+        &with_field("Turbidity", "-1"),
+        "Turbidity",
+        "[0, 100]",
+    );
+}
+
+#[test]
+fn case_c4_unknown_and_missing_fields_are_named() {
+    let server = server();
+    let extra = with_field("Potability", "1");
+    let extra = format!("{},\"Color\":3}}", &extra[..extra.len() - 1]);
+    let (status, json) = server.post_json("/predict", &extra);
+    assert_eq!(status, 422);
+    let named: Vec<&str> = json["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        named.contains(&"Potability") && named.contains(&"Color"),
+        "{json}"
+    );
+
+    let mut obj: serde_json::Map<String, Value> = serde_json::from_str(VALID_SAMPLE).unwrap();
+    obj.remove("Turbidity");
+    assert_refused(
+        &server,
+        &serde_json::to_string(&obj).unwrap(),
+        "Turbidity",
+        "missing",
+    );
+}
+
+#[test]
+fn malformed_bodies_get_json_400() {
+    let server = server();
+    for body in ["", "not json", "[1,2,3]", "{\"ph\":"] {
+        let (status, json) = server.post_json("/predict", body);
+        assert_eq!(status, 400, "{body:?} -> {json}");
+        assert_eq!(json["error"], "malformed_body");
+    }
+}
+
+#[test]
+fn oversized_body_gets_json_413() {
+    let body = format!("{{\"pad\":\"{}\"}}", "x".repeat(64 * 1024));
+    let (status, json) = server().post_json("/predict", &body);
+    assert_eq!(status, 413);
+    assert_eq!(json["error"], "body_too_large");
+    assert!(json["message"].as_str().unwrap().contains("16384"));
+}
+
+#[test]
+fn server_rendered_page_has_the_form_before_any_wasm() {
+    let (status, html) = server().get("/");
+    assert_eq!(status, 200);
+    for spec in potable_core::schema::FEATURES {
+        assert!(
+            html.contains(&format!("name=\"{}\"", spec.name)),
+            "input {} missing",
+            spec.name
+        );
+    }
+    assert!(html.contains("<form"), "no form element");
+    assert!(html.contains("method=\"GET\""));
+    assert!(html.contains("[0, 14]") || html.contains("valid 0 – 14"));
+    assert!(html.contains("/pkg/potable.js"), "no hydration script");
+}
+
+#[test]
+fn form_submission_without_wasm_renders_the_result_on_the_server() {
+    let query: Vec<String> = app::pages::predict::SAMPLE
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    let (status, html) = server().get(&format!("/?{}", query.join("&")));
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("id=\"verdict\""),
+        "no verdict in server-rendered page"
+    );
+    assert!(html.contains(">V1<"), "no model version in page");
+}
