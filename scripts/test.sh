@@ -26,6 +26,12 @@ scripts/build-site.sh
 step "Rust tests (unit, API against a real server on 127.0.0.1)"
 cargo test -p potable -p app -p potable-core -p potable-schema
 
+step "DVC pipeline (dvc repro twice, params and metrics diff)"
+scripts/dvc-test.sh target/debug/potable
+
+step "deployment files (hadolint, actionlint, zizmor, schemas, yamllint, compose config)"
+scripts/lint-deploy.sh
+
 step "browser tests (headless Chromium)"
 models=$(mktemp -d)
 trap 'rm -rf "$models"' EXIT

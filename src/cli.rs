@@ -56,6 +56,134 @@ pub enum Command {
     Train(TrainArgs),
     /// Serve the web dashboard and the REST API.
     Serve(ServeArgs),
+    /// List, inspect, switch, promote or delete registered model versions.
+    #[command(subcommand)]
+    Models(ModelsCommand),
+    /// List or export the feedback stored in the registry folder.
+    #[command(subcommand)]
+    Feedback(FeedbackCommand),
+    /// Retrain now on the training part plus all feedback, register a new version and activate
+    /// it only if the promotion gate allows.
+    Retrain(RetrainArgs),
+    /// Probe a running server: exit 0 when GET /health answers 200 (the container HEALTHCHECK;
+    /// the image has no curl).
+    Healthcheck(HealthcheckArgs),
+    /// Pipeline stage 1: check the raw CSV against the data expectations, print a per-column
+    /// report and write it as JSON (exit code 1 when an expectation breaks).
+    Validate(ValidateArgs),
+    /// Pipeline stage 2: stratified train/test split and the transforms fitted on the training
+    /// part only, written as one JSON stage output.
+    Preprocess(PreprocessArgs),
+    /// Pipeline stage 4: evaluate a model on the held-out part and write metrics.json.
+    Evaluate(EvaluateArgs),
+    /// Pipeline stage 5: predict a CSV of samples with a model and write predictions.csv.
+    Predict(PredictArgs),
+    /// Run every stage in order (validate, preprocess, train, evaluate, predict) with timing.
+    Pipeline(PipelineArgs),
+    /// Stratified k-fold cross-validation of params.yaml on the whole data set (benchmarks);
+    /// can export the fold indices for other tools.
+    Cv(CvArgs),
+}
+
+/// Arguments of `potable validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The raw data set to check.
+    #[arg(
+        long,
+        env = "POTABLE_DATA",
+        default_value = "Data-set/water_potability.csv"
+    )]
+    pub data: PathBuf,
+    /// Where the JSON report goes (written even when validation fails).
+    #[arg(long, default_value = "validation.json")]
+    pub out: PathBuf,
+}
+
+/// Arguments of `potable preprocess`.
+#[derive(Debug, Args)]
+pub struct PreprocessArgs {
+    #[command(flatten)]
+    pub paths: PipelinePaths,
+    /// Where the stage output (split indices + fitted transforms) goes.
+    #[arg(long, default_value = "artifacts/preprocessed.json")]
+    pub out: PathBuf,
+}
+
+/// Which model a stage uses: a model file, or the active version of a registry.
+#[derive(Debug, Clone, Args)]
+pub struct ModelSource {
+    /// A model artifact file (`model.bin`); overrides --models-dir.
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// The registry whose active version is used when --model is not given.
+    #[arg(long, env = "POTABLE_MODELS_DIR", default_value = "models")]
+    pub models_dir: PathBuf,
+}
+
+/// Arguments of `potable evaluate`.
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// The raw labelled data set (the held-out part is taken from it).
+    #[arg(
+        long,
+        env = "POTABLE_DATA",
+        default_value = "Data-set/water_potability.csv"
+    )]
+    pub data: PathBuf,
+    #[command(flatten)]
+    pub model: ModelSource,
+    /// The preprocess stage output to check the model against (same data, split and
+    /// transforms); skipped when not given.
+    #[arg(long)]
+    pub preprocessed: Option<PathBuf>,
+    /// Where metrics go (default: the model's `evaluate.metrics_path`).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// Arguments of `potable predict`.
+#[derive(Debug, Args)]
+pub struct PredictArgs {
+    /// The samples to predict (the nine feature columns, no label).
+    #[arg(long, default_value = "Data-set/test_dataset.csv")]
+    pub input: PathBuf,
+    #[command(flatten)]
+    pub model: ModelSource,
+    /// Where the predictions go.
+    #[arg(long, default_value = "predictions.csv")]
+    pub out: PathBuf,
+}
+
+/// Arguments of `potable pipeline`.
+#[derive(Debug, Args)]
+pub struct PipelineArgs {
+    #[command(flatten)]
+    pub paths: PipelinePaths,
+    /// The samples the predict stage predicts.
+    #[arg(long, default_value = "Data-set/test_dataset.csv")]
+    pub predict_input: PathBuf,
+}
+
+/// Arguments of `potable cv`.
+#[derive(Debug, Args)]
+pub struct CvArgs {
+    /// The labelled data set.
+    #[arg(
+        long,
+        env = "POTABLE_DATA",
+        default_value = "Data-set/water_potability.csv"
+    )]
+    pub data: PathBuf,
+    /// The pipeline parameters (`evaluate.cv_folds` folds seeded by `preprocess.random_state`).
+    #[arg(long, env = "POTABLE_PARAMS", default_value = "params.yaml")]
+    pub params: PathBuf,
+    /// Also write the fold indices (0-based row numbers) and the held-out split as JSON here.
+    #[arg(long)]
+    pub folds_out: Option<PathBuf>,
+    /// Print the result as one JSON object on stdout instead of a sentence.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Arguments of `potable fetch-data`.
@@ -82,6 +210,107 @@ pub struct TrainArgs {
     pub notes: String,
 }
 
+/// The promotion gate of retrained versions.
+#[derive(Debug, Clone, Args)]
+pub struct PromotionArgs {
+    /// Metric compared on the fixed evaluation set: roc_auc, accuracy, f1, precision, recall,
+    /// log_loss or brier.
+    #[arg(long, env = "POTABLE_PROMOTION_METRIC", default_value = "roc_auc")]
+    pub promotion_metric: String,
+    /// How much worse than the active version's metric a retrained version may be and still
+    /// become active (>= 0).
+    #[arg(long, env = "POTABLE_PROMOTION_TOLERANCE", default_value_t = 0.0)]
+    pub promotion_tolerance: f64,
+}
+
+/// The registry folder, for the registry and feedback commands.
+#[derive(Debug, Clone, Args)]
+pub struct ModelsDirArg {
+    /// The model registry folder.
+    #[arg(long, env = "POTABLE_MODELS_DIR", default_value = "models")]
+    pub models_dir: PathBuf,
+}
+
+/// `potable models ...`.
+#[derive(Debug, Subcommand)]
+pub enum ModelsCommand {
+    /// One line per version: name, status, held-out metrics, feedback rows, notes.
+    List(ModelsDirArg),
+    /// Every detail of one version as JSON.
+    Show(VersionArgs),
+    /// Make a version the active one (recorded in the history).
+    Switch(SwitchArgs),
+    /// Delete a version that is not active (its number is never reused).
+    Delete(VersionArgs),
+    /// Activate a candidate version.
+    Promote(VersionArgs),
+}
+
+/// A version name and the registry folder.
+#[derive(Debug, Args)]
+pub struct VersionArgs {
+    /// Version name, e.g. V3.
+    pub version: String,
+    #[command(flatten)]
+    pub dir: ModelsDirArg,
+}
+
+/// Arguments of `potable models switch`.
+#[derive(Debug, Args)]
+pub struct SwitchArgs {
+    /// Version name, e.g. V3.
+    pub version: String,
+    /// Why (recorded in the history).
+    #[arg(long, default_value = "switched from the command line")]
+    pub reason: String,
+    #[command(flatten)]
+    pub dir: ModelsDirArg,
+}
+
+/// `potable feedback ...`.
+#[derive(Debug, Subcommand)]
+pub enum FeedbackCommand {
+    /// The newest feedback rows.
+    List(FeedbackListArgs),
+    /// Every feedback row as CSV (stdout, or --output).
+    Export(FeedbackExportArgs),
+}
+
+/// Arguments of `potable feedback list`.
+#[derive(Debug, Args)]
+pub struct FeedbackListArgs {
+    /// Rows to show (at most 500).
+    #[arg(long, default_value_t = 20)]
+    pub limit: u32,
+    /// Newest rows to skip.
+    #[arg(long, default_value_t = 0)]
+    pub offset: u32,
+    #[command(flatten)]
+    pub dir: ModelsDirArg,
+}
+
+/// Arguments of `potable feedback export`.
+#[derive(Debug, Args)]
+pub struct FeedbackExportArgs {
+    /// The CSV file to write (stdout when absent).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub dir: ModelsDirArg,
+}
+
+/// Arguments of `potable retrain`.
+#[derive(Debug, Args)]
+pub struct RetrainArgs {
+    #[command(flatten)]
+    pub paths: PipelinePaths,
+    #[command(flatten)]
+    pub promotion: PromotionArgs,
+    /// A note stored with the new version.
+    #[arg(long, default_value = "retrained from the command line")]
+    pub notes: String,
+}
+
 /// Arguments of `potable serve`.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -97,4 +326,42 @@ pub struct ServeArgs {
     /// The built site (WASM, JS, CSS and public files).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
+    /// When no model version is registered, train one from --data before serving (the
+    /// container's first start); without the data file, serve with /ready answering 503.
+    #[arg(long, env = "POTABLE_TRAIN_IF_MISSING")]
+    pub train_if_missing: bool,
+    /// The raw data set used by --train-if-missing; its training part is also the reference
+    /// the monitoring page measures input drift against.
+    #[arg(
+        long,
+        env = "POTABLE_DATA",
+        default_value = "Data-set/water_potability.csv"
+    )]
+    pub data: PathBuf,
+    /// The pipeline parameters used by --train-if-missing.
+    #[arg(long, env = "POTABLE_PARAMS", default_value = "params.yaml")]
+    pub params: PathBuf,
+    #[command(flatten)]
+    pub promotion: PromotionArgs,
+    /// Token that changing REST operations (retrain, switch, promote, delete) require as
+    /// `Authorization: Bearer <token>`; unset = open (bind to 127.0.0.1 only).
+    #[arg(long, env = "POTABLE_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+}
+
+/// Arguments of `potable healthcheck`.
+#[derive(Debug, Args)]
+pub struct HealthcheckArgs {
+    /// Address of the server to probe.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: IpAddr,
+    /// Port of the server to probe.
+    #[arg(long, env = "POTABLE_PORT", default_value_t = 3000)]
+    pub port: u16,
+    /// Path to request (`/ready` also requires a loaded model).
+    #[arg(long, default_value = "/health")]
+    pub path: String,
+    /// Seconds to wait for the answer.
+    #[arg(long, default_value_t = 3)]
+    pub timeout_secs: u64,
 }

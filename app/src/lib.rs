@@ -50,11 +50,15 @@ pub fn App() -> impl IntoView {
                 <a class="brand" href="/">"Potable"</a>
                 <nav aria-label="Main">
                     <A href="/">"Predict"</A>
+                    <A href="/batch">"Batch"</A>
+                    <A href="/monitoring">"Monitoring"</A>
                 </nav>
             </header>
             <main id="main">
                 <Routes fallback=|| view! { <p class="empty">"Page not found."</p> }>
                     <Route path=StaticSegment("") view=pages::predict::PredictPage />
+                    <Route path=StaticSegment("batch") view=pages::batch::BatchPage />
+                    <Route path=StaticSegment("monitoring") view=pages::monitoring::MonitoringPage />
                 </Routes>
             </main>
         </Router>

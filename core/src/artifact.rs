@@ -5,6 +5,7 @@
 //! embedded as forust's own JSON strings (see `models::boosting`); everything else is plain
 //! bincode. Same inputs (including `created_at`, which is passed in) give the same bytes.
 
+use bincode::Options;
 use serde::{Deserialize, Serialize};
 
 use crate::evaluate::Metrics;
@@ -15,6 +16,17 @@ use crate::params::Params;
 pub const MAGIC: &[u8] = b"POTABLE-MODEL\n";
 /// Current artifact format version.
 pub const FORMAT_VERSION: u32 = 1;
+
+/// bincode settings of [`bincode::serialize`] (fixed-width integers, little endian, trailing
+/// bytes allowed) plus a read limit of `limit` bytes, so a damaged length prefix fails instead
+/// of allocating a huge buffer.
+fn decoder(limit: usize) -> impl Options {
+    bincode::DefaultOptions::new()
+        .with_fixint_encoding()
+        .allow_trailing_bytes()
+        .with_little_endian()
+        .with_limit(limit as u64)
+}
 
 /// Why an artifact could not be encoded or decoded.
 #[derive(Debug, thiserror::Error)]
@@ -65,15 +77,16 @@ impl Artifact {
     }
 
     /// Decodes bytes written by [`Artifact::to_bytes`], checking magic and version first.
+    /// No length prefix inside can make it read (or allocate for) more than the input.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, ArtifactError> {
         let body = bytes
             .strip_prefix(MAGIC)
             .ok_or(ArtifactError::NotAnArtifact)?;
-        let found: u32 = bincode::deserialize(body)?;
+        let found: u32 = decoder(body.len()).deserialize(body)?;
         if found != FORMAT_VERSION {
             return Err(ArtifactError::Version { found });
         }
-        Ok(bincode::deserialize(body)?)
+        Ok(decoder(body.len()).deserialize(body)?)
     }
 }
 

@@ -2,6 +2,7 @@
 //!
 //! This crate has no web dependencies; the `potable` binary and the Leptos app build on it.
 pub mod artifact;
+pub mod batch;
 pub mod datafiles;
 pub mod dataset;
 pub mod evaluate;
@@ -9,9 +10,11 @@ pub mod feedback;
 pub mod metrics;
 pub mod model;
 pub mod models;
+pub mod monitoring;
 pub mod params;
 pub mod preprocess;
 pub mod registry;
+pub mod retrain;
 pub mod sample;
 pub mod schema;
 pub mod service;

@@ -5,10 +5,27 @@
 //! flight during a switch finish with the version they started on.
 
 use crate::artifact::{Artifact, ArtifactError};
+use crate::feedback::{FeedbackError, FeedbackStore, FEEDBACK_DB_FILE};
 use crate::registry::{Registry, RegistryError, VersionName};
+use crate::retrain::{PromotionGate, RetrainError, TrainingSources};
 use crate::schema::FeatureVector;
 use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
+
+mod jobs;
+mod ops;
+
+pub use jobs::{JobState, RetrainJob, RetrainRequest};
+pub use ops::{FeedbackCounts, FeedbackPage};
+
+/// How the service retrains: where the data and params are, and the promotion gate.
+#[derive(Debug, Clone, Default)]
+pub struct ServiceConfig {
+    /// Data set and params for retraining (`None`: retraining is refused).
+    pub training: Option<TrainingSources>,
+    /// The promotion gate applied to retrained versions.
+    pub gate: PromotionGate,
+}
 
 /// Why the service cannot do what was asked.
 #[derive(Debug, thiserror::Error)]
@@ -19,6 +36,24 @@ pub enum ServiceError {
     /// The registry refused the operation.
     #[error(transparent)]
     Registry(#[from] RegistryError),
+    /// The feedback store refused the record or failed.
+    #[error(transparent)]
+    Feedback(#[from] FeedbackError),
+    /// A retrain is already running; its id is given.
+    #[error("a retrain is already running (job {job_id}); wait for it to finish")]
+    RetrainRunning {
+        /// Id of the running job.
+        job_id: String,
+    },
+    /// The service was opened without a data set and params to retrain from.
+    #[error("retraining is not configured: no data set and params were given to the server")]
+    TrainingUnavailable,
+    /// No earlier active version is left to roll back to.
+    #[error("nothing to roll back to: no earlier active version is still available")]
+    NoRollbackTarget,
+    /// A training run failed.
+    #[error("retraining failed: {0}")]
+    Retrain(#[from] RetrainError),
     /// A stored artifact could not be decoded.
     #[error("version {version} cannot be loaded: {source}")]
     Artifact {
@@ -80,6 +115,9 @@ impl Prediction {
 pub struct Service {
     registry: Mutex<Registry>,
     active: RwLock<Option<Arc<LoadedModel>>>,
+    feedback: Mutex<FeedbackStore>,
+    config: ServiceConfig,
+    jobs: Mutex<jobs::JobSlot>,
 }
 
 impl Service {
@@ -88,6 +126,11 @@ impl Service {
     /// A damaged active artifact does not stop the service: the registry has already fallen
     /// back to the last good version, or the service starts with no model and says so.
     pub fn open(models_dir: &Path) -> Result<Self, ServiceError> {
+        Self::open_with(models_dir, ServiceConfig::default())
+    }
+
+    /// Like [`Service::open`], with retraining configured; also opens `feedback.db` there.
+    pub fn open_with(models_dir: &Path, config: ServiceConfig) -> Result<Self, ServiceError> {
         let registry = Registry::open(models_dir)?;
         let active = match registry.active() {
             Some(version) => match load(&registry, version) {
@@ -99,9 +142,13 @@ impl Service {
             },
             None => None,
         };
+        let feedback = FeedbackStore::open(models_dir.join(FEEDBACK_DB_FILE))?;
         Ok(Service {
             registry: Mutex::new(registry),
             active: RwLock::new(active),
+            feedback: Mutex::new(feedback),
+            config,
+            jobs: Mutex::new(jobs::JobSlot::default()),
         })
     }
 
@@ -128,10 +175,12 @@ impl Service {
     pub fn predict_many(&self, rows: &[FeatureVector]) -> Result<Vec<Prediction>, ServiceError> {
         let model = self.active_model().ok_or(ServiceError::NoModel)?;
         let probabilities = model.artifact.model.predict_proba(rows);
-        Ok(probabilities
+        let predictions: Vec<Prediction> = probabilities
             .into_iter()
             .map(|p| Prediction::new(p, model.version))
-            .collect())
+            .collect();
+        crate::monitoring::record(rows, &predictions);
+        Ok(predictions)
     }
 
     /// Runs `f` with exclusive access to the registry.

@@ -182,17 +182,40 @@ pub fn train(
     })?;
     let (x_train, y_train) = (select(rows, &train_idx), select(labels, &train_idx));
     let (x_test, y_test) = (select(rows, &test_idx), select(labels, &test_idx));
+    train_holdout(&x_train, &y_train, &x_test, &y_test, params, progress)
+}
 
+/// The pipeline after the split: fits on (`x_train`, `y_train`), scores the held-out
+/// (`x_test`, `y_test`) and cross-validates on the training rows. [`train`] calls it with its
+/// own stratified split; retraining calls it with the training part plus feedback rows and the
+/// fixed evaluation set.
+pub fn train_holdout(
+    x_train: &[FeatureVector],
+    y_train: &[u8],
+    x_test: &[FeatureVector],
+    y_test: &[u8],
+    params: &Params,
+    progress: Progress,
+) -> Result<TrainOutput, TrainError> {
+    if x_train.len() != y_train.len() || x_test.len() != y_test.len() {
+        return Err(TrainError::BadInput(format!(
+            "{} training rows but {} labels, {} test rows but {} labels",
+            x_train.len(),
+            y_train.len(),
+            x_test.len(),
+            y_test.len()
+        )));
+    }
+    if let Some(bad) = y_train.iter().chain(y_test).find(|&&y| y > 1) {
+        return Err(TrainError::BadInput(format!("label {bad} is not 0 or 1")));
+    }
     let fitted = timed(Stage::Fit, progress, || {
-        fit_pipeline(&x_train, &y_train, params)
+        fit_pipeline(x_train, y_train, params)
     })?;
 
     let (test, train_accuracy, importances) = timed(Stage::Evaluate, progress, || {
-        let test = ClassificationMetrics::compute(
-            &y_test,
-            &fitted.model.predict_proba(&x_test),
-            THRESHOLD,
-        )?;
+        let test =
+            ClassificationMetrics::compute(y_test, &fitted.model.predict_proba(x_test), THRESHOLD)?;
         let train_proba = fitted.model.classifier.predict_proba(&fitted.x);
         let train_accuracy = accuracy(&fitted.y, &train_proba);
         Ok((
@@ -203,15 +226,15 @@ pub fn train(
     })?;
 
     let cv = timed(Stage::CrossValidate, progress, || {
-        cross_validate(&x_train, &y_train, params, progress)
+        cross_validate(x_train, y_train, params, progress)
     })?;
 
     let metrics = Metrics {
         model_type: model_name(params.train.model_type).to_string(),
         rows: RowCounts {
-            total: rows.len(),
-            train: train_idx.len(),
-            test: test_idx.len(),
+            total: x_train.len() + x_test.len(),
+            train: x_train.len(),
+            test: x_test.len(),
             fitted: fitted.y.len(),
         },
         overfit_gap: train_accuracy - test.accuracy,

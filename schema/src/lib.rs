@@ -2,6 +2,15 @@
 //!
 //! A crate of its own because the WASM front end needs it and cannot link `potable-core`.
 
+pub mod guidelines;
+
+/// Largest accepted batch-prediction body (JSON or CSV), in bytes: 2 MiB (about 15,000 JSON
+/// samples). Here rather than in the server so the browser can check a file before uploading.
+pub const MAX_BATCH_BYTES: usize = 2 * 1024 * 1024;
+
+/// Largest accepted number of rows in one batch prediction.
+pub const MAX_BATCH_ROWS: usize = 10_000;
+
 /// Name of the label column (1 = potable, 0 = not potable).
 pub const LABEL: &str = "Potability";
 

@@ -1,6 +1,7 @@
 //! `potable serve`: the dashboard and REST API, with graceful shutdown on SIGTERM / Ctrl-C.
 
 use crate::cli::ServeArgs;
+use crate::server::auth::AdminToken;
 use crate::server::{router, AppState};
 use anyhow::Context;
 use leptos::prelude::LeptosOptions;
@@ -19,15 +20,27 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let service = Service::open(&args.models_dir).with_context(|| {
+    let service = Service::open_with(
+        &args.models_dir,
+        super::retrain::service_config(&args.data, &args.params, &args.promotion)?,
+    )
+    .with_context(|| {
         format!(
             "cannot open the model registry {}",
             args.models_dir.display()
         )
     })?;
+    let service = if service.active_version().is_none() && args.train_if_missing {
+        first_start_training(&args)?
+    } else {
+        service
+    };
     match service.active_version() {
         Some(version) => tracing::info!(%version, "serving model"),
         None => tracing::warn!("no usable model version: run `potable train` first"),
+    }
+    if let Err(err) = potable_core::monitoring::start(&args.models_dir, &args.data, &service) {
+        tracing::warn!(error = %err, "prediction monitoring is off");
     }
     let addr = SocketAddr::new(args.host, args.port);
     let leptos_options = LeptosOptions::builder()
@@ -39,6 +52,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let state = AppState {
         leptos_options,
         service: Arc::new(service),
+        admin: AdminToken::new(args.admin_token.as_deref()),
     };
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -54,6 +68,55 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .context("server error")?;
     tracing::info!("shut down");
     Ok(())
+}
+
+/// The container's first start: no model is registered, so train one (in a child `potable train`
+/// process, with the same flags and environment) when the data file is there, then reopen the
+/// registry. Without data, or when training fails, the server still starts and `/ready` says 503.
+fn first_start_training(args: &ServeArgs) -> anyhow::Result<Service> {
+    if !args.data.is_file() {
+        tracing::warn!(
+            data = %args.data.display(),
+            "no model and no data file: serving with /ready 503; put water_potability.csv in \
+             the data volume (`potable fetch-data`) and run `potable train`"
+        );
+    } else {
+        tracing::info!(data = %args.data.display(), "no model yet: training the first version");
+        let started = std::time::Instant::now();
+        let status = std::process::Command::new(std::env::current_exe()?)
+            .arg("train")
+            .arg("--if-missing")
+            .arg("--data")
+            .arg(&args.data)
+            .arg("--params")
+            .arg(&args.params)
+            .arg("--models-dir")
+            .arg(&args.models_dir)
+            .args([
+                "--notes",
+                "first start: trained by `potable serve --train-if-missing`",
+            ])
+            .status()
+            .context("cannot start `potable train`")?;
+        if status.success() {
+            tracing::info!(
+                seconds = started.elapsed().as_secs(),
+                "first version trained"
+            );
+        } else {
+            tracing::error!(%status, "training the first version failed: serving with /ready 503");
+        }
+    }
+    Service::open_with(
+        &args.models_dir,
+        super::retrain::service_config(&args.data, &args.params, &args.promotion)?,
+    )
+    .with_context(|| {
+        format!(
+            "cannot open the model registry {}",
+            args.models_dir.display()
+        )
+    })
 }
 
 /// Resolves on SIGTERM or Ctrl-C.

@@ -2,11 +2,10 @@
 
 use crate::cli::TrainArgs;
 use anyhow::Context;
-use potable_core::artifact::{Artifact, FORMAT_VERSION};
-use potable_core::dataset::read_csv_path;
-use potable_core::params::Params;
-use potable_core::registry::{now_rfc3339, Registry, VersionMeta};
-use potable_core::train::{train, ProgressEvent};
+use potable_core::feedback::{FeedbackRow, FeedbackStore, FEEDBACK_DB_FILE};
+use potable_core::registry::Registry;
+use potable_core::retrain::{register_run, train_run, Activation, TrainingSources};
+use potable_core::train::ProgressEvent;
 use std::path::Path;
 use std::time::Instant;
 
@@ -26,19 +25,16 @@ pub fn run(args: &TrainArgs, quiet: bool) -> anyhow::Result<()> {
         ));
         return Ok(());
     }
-    let params = Params::load(&paths.params)
-        .with_context(|| format!("invalid parameters in {}", paths.params.display()))?;
-    let dataset = read_csv_path(&paths.data)
-        .with_context(|| format!("cannot read {}", paths.data.display()))?;
-    let labels = dataset
-        .labels
-        .as_deref()
-        .with_context(|| format!("{} has no Potability column", paths.data.display()))?;
+    let sources = TrainingSources {
+        data: paths.data.clone(),
+        params: paths.params.clone(),
+    };
+    let feedback = read_feedback(&paths.models_dir)?;
     say(format!(
-        "training {} on {} rows of {}",
-        potable_core::models::model_name(params.train.model_type),
-        dataset.len(),
-        paths.data.display()
+        "training on {} with {} feedback rows from {}",
+        paths.data.display(),
+        feedback.len(),
+        paths.models_dir.display()
     ));
     let progress = |event: ProgressEvent| match event {
         ProgressEvent::StageFinished { stage, seconds } => {
@@ -54,43 +50,18 @@ pub fn run(args: &TrainArgs, quiet: bool) -> anyhow::Result<()> {
         )),
         ProgressEvent::StageStarted { .. } => {}
     };
-    let output = train(&dataset.rows, labels, &params, &progress)?;
-    let metrics = output.metrics;
-
-    let metrics_json = serde_json::to_vec_pretty(&metrics)?;
-    let artifact = Artifact {
-        format_version: FORMAT_VERSION,
-        model: output.model,
-        params: params.clone(),
-        metrics: metrics.clone(),
-        data_fingerprint: dataset.fingerprint(),
-        train_rows: metrics.rows.train,
-        feedback_rows: 0,
-        created_at: now_rfc3339(),
-        code_revision: code_revision(),
-    };
-    let bytes = artifact.to_bytes()?;
-    write_atomically(Path::new(&params.evaluate.metrics_path), &metrics_json)?;
+    let run = train_run(&sources, &feedback, &args.notes, &progress)?;
+    let metrics = run.metrics.clone();
+    let metrics_path = run.params.evaluate.metrics_path.clone();
+    write_atomically(
+        Path::new(&metrics_path),
+        &serde_json::to_vec_pretty(&metrics)?,
+    )?;
 
     let mut registry = Registry::open(&paths.models_dir)
         .with_context(|| format!("cannot open the registry {}", paths.models_dir.display()))?;
-    let meta = VersionMeta {
-        params: serde_json::to_value(&params)?,
-        data_fingerprint: artifact.data_fingerprint.clone(),
-        train_rows: artifact.train_rows as u64,
-        feedback_rows: 0,
-        metrics: serde_json::to_value(&metrics)?,
-        created_at: artifact.created_at.clone(),
-        code_revision: artifact.code_revision.clone(),
-        notes: args.notes.clone(),
-    };
-    let version = registry.register(&bytes, meta)?;
-    let activated = if registry.active().is_none() {
-        registry.activate(version, "first trained version", Some("cli"))?;
-        true
-    } else {
-        false
-    };
+    let outcome = register_run(&mut registry, run, Activation::IfNoneActive, Some("cli"))?;
+    let (version, activated) = (outcome.version, outcome.promoted);
     say(format!(
         "held-out test: accuracy {:.3}  ROC AUC {:.3}  F1 {:.3} | {}-fold CV accuracy {:.3} ± {:.3} | training accuracy {:.3} (overfit gap {:.3})",
         metrics.test.accuracy,
@@ -110,7 +81,7 @@ pub fn run(args: &TrainArgs, quiet: bool) -> anyhow::Result<()> {
             " (candidate)"
         },
         paths.models_dir.display(),
-        params.evaluate.metrics_path,
+        metrics_path,
         started.elapsed().as_secs_f64()
     ));
     Ok(())
@@ -124,16 +95,15 @@ fn registry_has_versions(dir: &Path) -> anyhow::Result<bool> {
     Ok(!Registry::open(dir)?.versions().is_empty())
 }
 
-/// The git revision of the working tree, when git and a repository are available.
-fn code_revision() -> Option<String> {
-    let out = std::process::Command::new("git")
-        .args(["rev-parse", "--short=12", "HEAD"])
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
-        .filter(|s| !s.is_empty())
+/// Every feedback row stored in `models_dir`, oldest first (none when there is no database).
+pub fn read_feedback(models_dir: &Path) -> anyhow::Result<Vec<FeedbackRow>> {
+    let path = models_dir.join(FEEDBACK_DB_FILE);
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let store = FeedbackStore::open(&path)
+        .with_context(|| format!("cannot open the feedback database {}", path.display()))?;
+    Ok(store.all_rows()?)
 }
 
 /// Writes `bytes` to a temporary file beside `path`, syncs it, then renames it into place.

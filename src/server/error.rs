@@ -24,6 +24,32 @@ pub enum ApiError {
     /// No model version can serve right now.
     #[error("no model is loaded: {0}")]
     NoModel(String),
+    /// The request took longer than the server's time limit.
+    #[error("the request took longer than the limit of {seconds} s")]
+    Timeout {
+        /// The limit in seconds.
+        seconds: f64,
+    },
+    /// A model version or other resource that does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// The request conflicts with the current state; `code` says how, `job_id` names the
+    /// running retrain when that is the conflict.
+    #[error("{message}")]
+    Conflict {
+        /// Machine-readable reason, e.g. `retrain_running`.
+        code: &'static str,
+        /// What is wrong, in plain words.
+        message: String,
+        /// The running retrain job, when that is the conflict.
+        job_id: Option<String>,
+    },
+    /// A changing operation without the configured admin token.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// The server could not do it (storage or training failure).
+    #[error("{0}")]
+    Internal(String),
 }
 
 #[derive(Serialize)]
@@ -32,6 +58,8 @@ struct ErrorBody<'a> {
     message: String,
     #[serde(skip_serializing_if = "<[FieldError]>::is_empty")]
     fields: &'a [FieldError],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    job_id: Option<&'a str>,
 }
 
 impl ApiError {
@@ -41,6 +69,11 @@ impl ApiError {
             ApiError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
             ApiError::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large"),
             ApiError::NoModel(_) => (StatusCode::SERVICE_UNAVAILABLE, "no_model"),
+            ApiError::Timeout { .. } => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
+            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::Conflict { code, .. } => (StatusCode::CONFLICT, code),
+            ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
         }
     }
 }
@@ -65,11 +98,23 @@ impl IntoResponse for ApiError {
             ApiError::Invalid(fields) => potable_core::sample::join_errors(fields),
             other => other.to_string(),
         };
+        let job_id = match &self {
+            ApiError::Conflict { job_id, .. } => job_id.as_deref(),
+            _ => None,
+        };
         let body = ErrorBody {
             error: code,
             message,
             fields,
+            job_id,
         };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
+        }
+        response
     }
 }

@@ -85,9 +85,15 @@ pub struct Server {
 impl Server {
     /// Starts the server on a free port over `models_dir`.
     pub fn start(models_dir: &Path) -> Server {
+        Self::start_with(models_dir, &[])
+    }
+
+    /// Starts the server on a free port over `models_dir` with extra `serve` flags.
+    pub fn start_with(models_dir: &Path, extra: &[&str]) -> Server {
         let mut child = Command::new(BIN)
             .args(["--quiet", "serve", "--port", "0", "--models-dir"])
             .arg(models_dir)
+            .args(extra)
             .arg("--site-root")
             .arg(root().join("target/site"))
             .stdout(Stdio::piped())
@@ -104,6 +110,11 @@ impl Server {
             .strip_prefix("listening on ")
             .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
             .to_string();
+        Server { child, url }
+    }
+
+    /// Wraps a server process started by a test itself, listening on `url`.
+    pub fn from_child(child: Child, url: String) -> Server {
         Server { child, url }
     }
 
@@ -129,6 +140,14 @@ impl Server {
             .send()
             .expect("request");
         (resp.status().as_u16(), resp.text().expect("body"))
+    }
+}
+
+impl Server {
+    /// Kills the server with SIGKILL and waits for it.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 

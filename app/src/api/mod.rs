@@ -3,6 +3,8 @@
 //! Each server function has a stable endpoint under `/api/` so it can be tested and called
 //! without the WASM front end.
 
+pub mod batch;
+pub mod monitoring;
 pub mod predict;
 
 #[cfg(feature = "ssr")]

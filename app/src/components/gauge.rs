@@ -34,10 +34,11 @@ pub fn ConfidenceGauge(
     let percent = format!("{:.0}%", probability_potable * 100.0);
     let label = format!("Probability potable: {percent}");
     let title = label.clone();
+    let (t_in, t_out) = (tick_point(0.5, R - 13.0), tick_point(0.5, R + 13.0));
     view! {
         <svg
             class="gauge"
-            viewBox="0 0 200 120"
+            viewBox="0 0 200 152"
             role="img"
             aria-label=label
             data-probability=format!("{probability_potable:.4}")
@@ -45,13 +46,22 @@ pub fn ConfidenceGauge(
             <title>{title}</title>
             <path class="gauge-track" d=arc_path(1.0) />
             <path class=class d=arc_path(probability_potable) />
+            <line class="gauge-tick" x1=t_in.0 y1=t_in.1 x2=t_out.0 y2=t_out.1 />
             <line class="gauge-needle" x1=CX y1=CY x2=format!("{nx:.2}") y2=format!("{ny:.2}") />
             <circle class="gauge-hub" cx=CX cy=CY r="5" />
-            <text class="gauge-value" x=CX y="86" text-anchor="middle">{percent}</text>
-            <text class="gauge-end" x="20" y="116" text-anchor="middle">"0"</text>
-            <text class="gauge-end" x="180" y="116" text-anchor="middle">"1"</text>
+            // The value sits below the hub, where the needle (always above it) never reaches.
+            <text class="gauge-value" x=CX y="130" text-anchor="middle">{percent}</text>
+            <text class="gauge-caption" x=CX y="146" text-anchor="middle">"probability potable"</text>
+            <text class="gauge-end" x="20" y="118" text-anchor="middle">"0%"</text>
+            <text class="gauge-end" x="180" y="118" text-anchor="middle">"100%"</text>
         </svg>
     }
+}
+
+/// A point at `radius` from the centre in the direction of probability `p`.
+fn tick_point(p: f64, radius: f64) -> (f64, f64) {
+    let angle = std::f64::consts::PI * (1.0 - p);
+    (CX + radius * angle.cos(), CY - radius * angle.sin())
 }
 
 #[cfg(test)]

@@ -3,11 +3,14 @@
 //! The form is a plain GET form handled by the router: before the WASM loads it submits as an
 //! ordinary request and the server renders the result; after hydration the same submit
 //! navigates in place and the result is fetched through the `predict_sample` server function.
+//! "Load a sample" is a plain link to the sample's query before hydration, and fills the inputs
+//! in place after it. Each value carries a badge comparing it with drinking-water guidelines.
 
 use crate::api::predict::{predict_sample, FieldErrorView, PredictOutcome, PredictionView};
 use crate::components::gauge::ConfidenceGauge;
 use leptos::prelude::*;
 use leptos_router::{components::Form, hooks::use_query_map};
+use potable_schema::guidelines::GUIDELINES;
 use potable_schema::{FeatureSpec, FEATURES};
 use std::collections::BTreeMap;
 
@@ -59,6 +62,37 @@ pub fn PredictPage() -> impl IntoView {
         },
     );
 
+    // The text of each input, in canonical order: follows the submitted query, edited by typing
+    // and by "Load a sample".
+    let initial = submitted.get_untracked();
+    let texts: Vec<RwSignal<String>> = FEATURES
+        .iter()
+        .map(|spec| {
+            RwSignal::new(
+                initial
+                    .as_ref()
+                    .and_then(|f| f.get(spec.name).cloned())
+                    .unwrap_or_else(|| sample_value(spec.name).to_string()),
+            )
+        })
+        .collect();
+    let follow = texts.clone();
+    Effect::new(move |_| {
+        if let Some(fields) = submitted.get() {
+            for (text, spec) in follow.iter().zip(FEATURES.iter()) {
+                text.set(fields.get(spec.name).cloned().unwrap_or_default());
+            }
+        }
+    });
+    let fill = texts.clone();
+    let load_sample = move |ev: leptos::ev::MouseEvent| {
+        ev.prevent_default();
+        for (text, spec) in fill.iter().zip(FEATURES.iter()) {
+            text.set(sample_value(spec.name).to_string());
+        }
+    };
+    let (pending, set_pending) = signal(false);
+
     view! {
         <div class="predict-layout">
             <section class="card" aria-labelledby="form-title">
@@ -68,29 +102,39 @@ pub fn PredictPage() -> impl IntoView {
                     <div class="fields">
                         {FEATURES
                             .iter()
-                            .map(|spec| {
-                                let value = move || {
-                                    submitted
-                                        .read()
-                                        .as_ref()
-                                        .and_then(|f| f.get(spec.name).cloned())
-                                        .unwrap_or_else(|| sample_value(spec.name).to_string())
-                                };
-                                view! { <FeatureInput spec=*spec value /> }
+                            .zip(texts.iter())
+                            .enumerate()
+                            .map(|(index, (spec, text))| {
+                                view! { <FeatureInput spec=*spec index text=*text /> }
                             })
                             .collect_view()}
                     </div>
                     <div class="actions">
-                        <button type="submit" class="primary" id="predict-button">
-                            "Predict"
+                        <button
+                            type="submit"
+                            class="primary"
+                            id="predict-button"
+                            disabled=pending
+                            aria-busy=move || pending.get().to_string()
+                        >
+                            {move || if pending.get() { "Predicting…" } else { "Predict" }}
                         </button>
-                        <a class="button" href=sample_href()>"Load a sample"</a>
+                        <a class="button" id="load-sample" href=sample_href() on:click=load_sample>
+                            "Load a sample"
+                        </a>
                     </div>
+                    <p class="hint small">
+                        "Badges compare each value with common drinking-water guidelines (US EPA, WHO); "
+                        "the model itself was trained on the data, not on these limits."
+                    </p>
                 </Form>
             </section>
             <section class="card result" aria-labelledby="result-title" aria-live="polite">
                 <h2 id="result-title">"Result"</h2>
-                <Transition fallback=|| view! { <p class="loading">"Predicting…"</p> }>
+                <Transition
+                    fallback=|| view! { <p class="loading">"Predicting…"</p> }
+                    set_pending=set_pending
+                >
                     {move || Suspend::new(async move {
                         match outcome.await {
                             None => view! {
@@ -99,10 +143,14 @@ pub fn PredictPage() -> impl IntoView {
                             .into_any(),
                             Some(Ok(PredictOutcome::Predicted(p))) => view! { <ResultPanel p /> }.into_any(),
                             Some(Ok(PredictOutcome::Invalid(errors))) => view! { <FieldErrors errors /> }.into_any(),
-                            Some(Err(e)) => view! {
-                                <p class="error" role="alert">"Prediction failed: " {e.to_string()}</p>
+                            Some(Err(e)) => {
+                                let message = if e.to_string().contains("no model") {
+                                    "No model version is loaded on the server yet."
+                                } else {
+                                    "The prediction could not be made. Please try again."
+                                };
+                                view! { <p class="error" role="alert">{message}</p> }.into_any()
                             }
-                            .into_any(),
                         }
                     })}
                 </Transition>
@@ -111,20 +159,27 @@ pub fn PredictPage() -> impl IntoView {
     }
 }
 
-/// One labelled numeric input with its unit and valid range.
+/// One labelled numeric input with its unit, valid range and guideline badge.
 #[component]
-fn FeatureInput(
-    spec: FeatureSpec,
-    value: impl Fn() -> String + Send + Sync + 'static,
-) -> impl IntoView {
+fn FeatureInput(spec: FeatureSpec, index: usize, text: RwSignal<String>) -> impl IntoView {
     let id = format!("f-{}", spec.name);
     let hint_id = format!("{id}-hint");
+    let badge_id = format!("{id}-badge");
     let unit = if spec.unit.is_empty() {
         String::new()
     } else {
         format!(" ({})", spec.unit)
     };
     let range = format!("valid {} – {}", spec.min, spec.max);
+    let guideline = GUIDELINES[index];
+    let status = move || {
+        text.read()
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|v| spec.accepts(*v))
+            .map(|v| guideline.status(v))
+    };
     view! {
         <div class="field">
             <label for=id.clone()>{spec.name.replace('_', " ")} {unit}</label>
@@ -136,10 +191,19 @@ fn FeatureInput(
                 min=spec.min
                 max=spec.max
                 required
-                aria-describedby=hint_id.clone()
-                prop:value=value
+                aria-describedby=format!("{hint_id} {badge_id}")
+                bind:value=text
             />
             <small id=hint_id class="range">{range}</small>
+            <span
+                id=badge_id
+                class=move || format!("badge {}", status().map_or("empty", |s| s.key()))
+                data-status=move || status().map_or("", |s| s.key())
+                title=guideline.source
+            >
+                {move || status().map_or("", |s| s.label())}
+            </span>
+            <small class="guideline">{guideline.source}</small>
         </div>
     }
 }
