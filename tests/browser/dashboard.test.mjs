@@ -105,7 +105,7 @@ test('monitoring page draws the predictions over time as SVG, one series per ver
   assert.ok(expected > 0);
   // Each series has a legend entry named "<version> · <class>".
   const legend = await page.evaluate(() => [...document.querySelectorAll('#chart-over-time svg text')]
-    .map((t) => t.textContent).filter((t) => / · (not )?potable$/.test(t)));
+    .map((t) => t.textContent.trim()).filter((t) => / · (not )?potable$/.test(t)));
   assert.equal(legend.length, series, legend.join('|'));
   assert.equal(await page.getAttribute('#chart-drift svg.chart', 'data-series'), '1');
   assert.equal(await page.locator('#drift-table tbody tr').count(), 9);
