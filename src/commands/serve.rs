@@ -20,16 +20,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let service = Service::open_with(
-        &args.models_dir,
-        super::retrain::service_config(&args.data, &args.params, &args.promotion)?,
-    )
-    .with_context(|| {
-        format!(
-            "cannot open the model registry {}",
-            args.models_dir.display()
-        )
-    })?;
+    let service = open_service(&args)?;
     let service = if service.active_version().is_none() && args.train_if_missing {
         first_start_training(&args)?
     } else {
@@ -107,16 +98,7 @@ fn first_start_training(args: &ServeArgs) -> anyhow::Result<Service> {
             tracing::error!(%status, "training the first version failed: serving with /ready 503");
         }
     }
-    Service::open_with(
-        &args.models_dir,
-        super::retrain::service_config(&args.data, &args.params, &args.promotion)?,
-    )
-    .with_context(|| {
-        format!(
-            "cannot open the model registry {}",
-            args.models_dir.display()
-        )
-    })
+    open_service(args)
 }
 
 /// Resolves on SIGTERM or Ctrl-C.
@@ -136,4 +118,18 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = term => {},
     }
+}
+
+/// Opens the registry, feedback store and training settings named by the serve flags.
+fn open_service(args: &ServeArgs) -> anyhow::Result<Service> {
+    Service::open_with(
+        &args.models_dir,
+        super::retrain::service_config(&args.data, &args.params, &args.promotion)?,
+    )
+    .with_context(|| {
+        format!(
+            "cannot open the model registry {}",
+            args.models_dir.display()
+        )
+    })
 }
