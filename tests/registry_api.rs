@@ -146,6 +146,17 @@ fn feedback_is_validated_stored_and_paged() {
     assert!(fields.contains(&"water_quality.ph"), "{json}");
     assert!(fields.contains(&"actual_potability"), "{json}");
     assert!(fields.contains(&"extra"), "{json}");
+    // A repeated key is refused, never resolved by keeping one of its values.
+    let dup = feedback_body(1).to_string().replacen(
+        "\"actual_potability\":1",
+        "\"actual_potability\":1,\"actual_potability\":0",
+        1,
+    );
+    assert!(dup.contains("\"actual_potability\":0"), "{dup}");
+    let (status, json) = server.post_json("/feedback", &dup);
+    assert_eq!(status, 422, "{json}");
+    assert_eq!(json["fields"][0]["field"], "actual_potability", "{json}");
+    assert_eq!(json["fields"][0]["rule"], "duplicate field", "{json}");
     let (status, page) = call(&server, "GET", "/feedback?limit=100000", None, false);
     assert_eq!(status, 200);
     assert_eq!(page["total"], 1);

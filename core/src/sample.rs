@@ -112,8 +112,9 @@ pub fn parse_sample_raw(raw: &RawValue) -> Result<FeatureVector, SampleError> {
     parse_sample(raw.get().as_bytes())
 }
 
-/// A JSON object kept as (key, raw value) pairs in input order, duplicates included.
-struct RawObject(Vec<(String, Box<RawValue>)>);
+/// A JSON object kept as (key, raw value) pairs in input order, duplicates included, so that
+/// callers can refuse a repeated key instead of silently keeping one of its values.
+pub struct RawObject(pub Vec<(String, Box<RawValue>)>);
 
 impl<'de> Deserialize<'de> for RawObject {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

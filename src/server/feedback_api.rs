@@ -10,7 +10,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use potable_core::feedback::{NewFeedback, Prediction as StoredPrediction};
-use potable_core::sample::{parse_sample_raw, FieldError, SampleError};
+use potable_core::sample::{parse_sample_raw, FieldError, RawObject, SampleError, RULE_DUPLICATE};
 use potable_core::service::{FeedbackPage, Service};
 use serde_json::value::RawValue;
 use serde_json::{json, Value};
@@ -23,12 +23,20 @@ pub const DEFAULT_PAGE: u32 = 50;
 /// Every problem is reported, each naming its field (`water_quality.ph`, `actual_potability`).
 pub fn parse_feedback(body: Result<Bytes, BytesRejection>) -> Result<NewFeedback, ApiError> {
     let body = body.map_err(|r| super::api::body_error(r, BODY_LIMIT))?;
-    let map: HashMap<String, Box<RawValue>> = serde_json::from_slice(&body).map_err(|e| {
+    let object: RawObject = serde_json::from_slice(&body).map_err(|e| {
         ApiError::Malformed(format!(
             "the body must be a JSON object with water_quality and actual_potability: {e}"
         ))
     })?;
     let mut errors: Vec<FieldError> = Vec::new();
+    let mut map: HashMap<String, Box<RawValue>> = HashMap::new();
+    for (key, value) in object.0 {
+        if map.contains_key(&key) {
+            errors.push(field_error(&key, RULE_DUPLICATE));
+        } else {
+            map.insert(key, value);
+        }
+    }
     let mut keys: Vec<&String> = map.keys().collect();
     keys.sort();
     for key in keys {
