@@ -14,6 +14,7 @@ use potable_core::sample::{parse_sample_raw, FieldError, RawObject, SampleError,
 use potable_core::service::{FeedbackPage, Service};
 use serde_json::value::RawValue;
 use serde_json::{json, Value};
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 /// Default page size of `GET /feedback`.
@@ -31,10 +32,11 @@ pub fn parse_feedback(body: Result<Bytes, BytesRejection>) -> Result<NewFeedback
     let mut errors: Vec<FieldError> = Vec::new();
     let mut map: HashMap<String, Box<RawValue>> = HashMap::new();
     for (key, value) in object.0 {
-        if map.contains_key(&key) {
-            errors.push(field_error(&key, RULE_DUPLICATE));
-        } else {
-            map.insert(key, value);
+        match map.entry(key) {
+            Entry::Occupied(e) => errors.push(field_error(e.key(), RULE_DUPLICATE)),
+            Entry::Vacant(e) => {
+                e.insert(value);
+            }
         }
     }
     let mut keys: Vec<&String> = map.keys().collect();
