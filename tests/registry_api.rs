@@ -445,13 +445,17 @@ fn sigkill_during_saves_and_feedback_loses_nothing_c7() {
         health["model_version"].as_str().unwrap().starts_with('V'),
         "{health}"
     );
-    let (_, page) = call(&server, "GET", "/feedback?limit=500", None, false);
-    let stored: Vec<i64> = page["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_i64().unwrap())
-        .collect();
+    // Page through every stored row (a page holds at most 500, newest first).
+    let mut stored: Vec<i64> = Vec::new();
+    loop {
+        let path = format!("/feedback?limit=500&offset={}", stored.len());
+        let (_, page) = call(&server, "GET", &path, None, false);
+        let rows = page["rows"].as_array().unwrap();
+        if rows.is_empty() {
+            break;
+        }
+        stored.extend(rows.iter().map(|r| r["id"].as_i64().unwrap()));
+    }
     assert!(!acknowledged.is_empty());
     for id in &acknowledged {
         assert!(stored.contains(id), "acknowledged feedback {id} lost");
