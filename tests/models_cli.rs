@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{data_file, root, run, train_into};
+use common::{data_file, root, run, train_into, Server, VALID_SAMPLE};
 use std::fs;
 use std::path::Path;
 
@@ -123,4 +123,54 @@ fn feedback_list_and_export() {
                 || r.contains(",7.0,200.0,20000.0,7.5,350.0,400.0,14.0,70.0,4.0,")),
         "{csv}"
     );
+}
+
+/// What a running server serves, polled for up to 10 s until it is `want`.
+fn served_version(server: &Server, want: &str) -> String {
+    let start = std::time::Instant::now();
+    loop {
+        let (status, body) = server.post_json("/predict", VALID_SAMPLE);
+        assert_eq!(status, 200, "{body}");
+        let served = body["model_version"].as_str().unwrap().to_string();
+        if served == want || start.elapsed() > std::time::Duration::from_secs(10) {
+            return served;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn cli_switch_and_retrain_reach_a_running_server() {
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path();
+    train_into(dir);
+    let server = Server::start(&dir.join("models"));
+    assert_eq!(served_version(&server, "V1"), "V1");
+    let data = data_file();
+    let params = fast_params();
+    ok(
+        dir,
+        &[
+            "--quiet",
+            "retrain",
+            "--data",
+            data.to_str().unwrap(),
+            "--params",
+            &params,
+        ],
+    );
+    assert_eq!(
+        served_version(&server, "V2"),
+        "V2",
+        "the promoted retrain is served"
+    );
+    ok(dir, &["--quiet", "models", "switch", "V1"]);
+    assert_eq!(
+        served_version(&server, "V1"),
+        "V1",
+        "the CLI switch is served"
+    );
+    let (_, current) = server.get("/models/current");
+    assert!(current.contains("\"model_version\":\"V1\""), "{current}");
+    fails(dir, &["models", "switch", "V1"], "already active");
 }

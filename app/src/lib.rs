@@ -52,6 +52,8 @@ pub fn App() -> impl IntoView {
                     <A href="/">"Predict"</A>
                     <A href="/batch">"Batch"</A>
                     <A href="/monitoring">"Monitoring"</A>
+                    <A href="/models">"Models"</A>
+                    <A href="/retraining">"Feedback"</A>
                 </nav>
             </header>
             <main id="main">
@@ -59,6 +61,8 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("") view=pages::predict::PredictPage />
                     <Route path=StaticSegment("batch") view=pages::batch::BatchPage />
                     <Route path=StaticSegment("monitoring") view=pages::monitoring::MonitoringPage />
+                    <Route path=StaticSegment("models") view=pages::models::ModelsPage />
+                    <Route path=StaticSegment("retraining") view=pages::feedback::FeedbackPage />
                 </Routes>
             </main>
         </Router>

@@ -40,9 +40,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .build();
+    let service = Arc::new(service);
+    tokio::spawn(follow_registry(Arc::clone(&service)));
     let state = AppState {
         leptos_options,
-        service: Arc::new(service),
+        service,
         admin: AdminToken::new(args.admin_token.as_deref()),
     };
     let listener = tokio::net::TcpListener::bind(addr)
@@ -99,6 +101,28 @@ fn first_start_training(args: &ServeArgs) -> anyhow::Result<Service> {
         }
     }
     open_service(args)
+}
+
+/// How often the server looks for registry changes made by another process.
+const REGISTRY_POLL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Serves the version another process (`potable models switch`, `potable retrain`) made
+/// active, within [`REGISTRY_POLL`] of the change.
+async fn follow_registry(service: Arc<Service>) {
+    let mut tick = tokio::time::interval(REGISTRY_POLL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let service = Arc::clone(&service);
+        match tokio::task::spawn_blocking(move || service.sync_with_registry()).await {
+            Ok(Ok(Some(version))) => {
+                tracing::info!(%version, "the registry's active version changed: now serving it");
+            }
+            Ok(Ok(None)) => {}
+            Ok(Err(err)) => tracing::warn!(error = %err, "cannot follow the registry"),
+            Err(err) => tracing::error!(error = %err, "registry follower failed"),
+        }
+    }
 }
 
 /// Resolves on SIGTERM or Ctrl-C.

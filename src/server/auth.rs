@@ -37,6 +37,13 @@ impl AdminToken {
         self.0.is_some()
     }
 
+    /// Whether `token` is the configured one (constant time); true when none is configured.
+    pub fn matches(&self, token: &str) -> bool {
+        self.0
+            .as_ref()
+            .is_none_or(|expected| constant_time_eq(token.as_bytes(), expected))
+    }
+
     /// Checks the request's bearer token; returns the actor name to record.
     pub fn authorize(&self, headers: &HeaderMap) -> Result<&'static str, ApiError> {
         let Some(expected) = &self.0 else {
@@ -102,6 +109,9 @@ mod tests {
             assert!(token.authorize(&headers(bad)).is_err(), "{bad}");
         }
         assert!(token.authorize(&HeaderMap::new()).is_err());
+        assert!(token.matches("s3cret"));
+        assert!(!token.matches("s3cre"));
+        assert!(AdminToken::new(None).matches("anything"));
     }
 
     #[test]

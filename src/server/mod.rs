@@ -62,7 +62,13 @@ fn registry_routes() -> Router<AppState> {
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let service = state.service.clone();
-    let provide = move || provide_context(service.clone());
+    let admin = state.admin.clone();
+    let admin_check =
+        app::api::context::AdminCheck::new(admin.is_set(), move |token| admin.matches(token));
+    let provide = move || {
+        provide_context(service.clone());
+        provide_context(admin_check.clone());
+    };
     let api = Router::new()
         .route("/health", get(api::health))
         .route(

@@ -10,11 +10,12 @@ import { chromium } from 'playwright-core';
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const SHOTS = join(ROOT, 'test-output', 'screenshots');
 
-/** Starts the server on a free port with the given models folder; resolves to { url, stop }. */
-export async function startServer(modelsDir) {
+/** Starts the server on a free port with the given models folder (and any extra `serve`
+ * flags); resolves to { url, stop }. */
+export async function startServer(modelsDir, extraArgs = []) {
   const bin = process.env.POTABLE_BIN ?? join(ROOT, 'target', 'debug', 'potable');
   const child = spawn(bin, ['serve', '--port', '0', '--models-dir', modelsDir,
-    '--site-root', join(ROOT, 'target', 'site')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    '--site-root', join(ROOT, 'target', 'site'), ...extraArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise((ok, fail) => {
     const timer = setTimeout(() => fail(new Error('server did not start within 30 s')), 30_000);
     child.once('exit', (code) => fail(new Error(`server exited with ${code}`)));

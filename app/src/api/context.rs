@@ -9,3 +9,48 @@ pub(crate) fn service() -> Result<Arc<Service>, ServerFnError> {
     use_context::<Arc<Service>>()
         .ok_or_else(|| ServerFnError::new("the model service is not available"))
 }
+
+/// The admin-token check of changing server functions, provided by the `potable` binary so the
+/// dashboard uses the same constant-time comparison as the JSON API.
+#[derive(Clone)]
+pub struct AdminCheck {
+    required: bool,
+    matches: Arc<dyn Fn(&str) -> bool + Send + Sync>,
+}
+
+impl AdminCheck {
+    /// A check; `matches` is only called when `required`.
+    pub fn new(required: bool, matches: impl Fn(&str) -> bool + Send + Sync + 'static) -> Self {
+        Self {
+            required,
+            matches: Arc::new(matches),
+        }
+    }
+
+    /// Whether a token is configured.
+    pub fn required(&self) -> bool {
+        self.required
+    }
+
+    /// Checks the token typed on the page; returns the actor name to record.
+    pub fn authorize(&self, token: &str) -> Result<&'static str, ServerFnError> {
+        if !self.required {
+            return Ok("dashboard");
+        }
+        if token.trim().is_empty() {
+            return Err(ServerFnError::new(
+                "token: this operation needs the admin token",
+            ));
+        }
+        if (self.matches)(token.trim()) {
+            Ok("admin")
+        } else {
+            Err(ServerFnError::new("token: the admin token is wrong"))
+        }
+    }
+}
+
+/// The admin check; without one provided, changing operations are open.
+pub(crate) fn admin() -> Result<AdminCheck, ServerFnError> {
+    Ok(use_context::<AdminCheck>().unwrap_or_else(|| AdminCheck::new(false, |_| false)))
+}

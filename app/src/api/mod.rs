@@ -4,8 +4,10 @@
 //! without the WASM front end.
 
 pub mod batch;
+pub mod feedback;
+pub mod models;
 pub mod monitoring;
 pub mod predict;
 
 #[cfg(feature = "ssr")]
-pub(crate) mod context;
+pub mod context;

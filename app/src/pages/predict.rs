@@ -6,6 +6,7 @@
 //! "Load a sample" is a plain link to the sample's query before hydration, and fills the inputs
 //! in place after it. Each value carries a badge comparing it with drinking-water guidelines.
 
+use crate::api::feedback::submit_feedback;
 use crate::api::predict::{predict_sample, FieldErrorView, PredictOutcome, PredictionView};
 use crate::components::gauge::ConfidenceGauge;
 use leptos::prelude::*;
@@ -141,7 +142,10 @@ pub fn PredictPage() -> impl IntoView {
                                 <p class="hint">"Fill in the measurements and press Predict."</p>
                             }
                             .into_any(),
-                            Some(Ok(PredictOutcome::Predicted(p))) => view! { <ResultPanel p /> }.into_any(),
+                            Some(Ok(PredictOutcome::Predicted(p))) => {
+                                let fields = submitted.get_untracked().unwrap_or_default();
+                                view! { <ResultPanel p fields /> }.into_any()
+                            }
                             Some(Ok(PredictOutcome::Invalid(errors))) => view! { <FieldErrors errors /> }.into_any(),
                             Some(Err(e)) => {
                                 let message = if e.to_string().contains("no model") {
@@ -210,7 +214,7 @@ fn FeatureInput(spec: FeatureSpec, index: usize, text: RwSignal<String>) -> impl
 
 /// The model's answer: label, gauge and the version that answered.
 #[component]
-fn ResultPanel(p: PredictionView) -> impl IntoView {
+fn ResultPanel(p: PredictionView, fields: BTreeMap<String, String>) -> impl IntoView {
     let class = if p.potability == 1 {
         "verdict potable"
     } else {
@@ -228,6 +232,7 @@ fn ResultPanel(p: PredictionView) -> impl IntoView {
                 <dt>"Model version"</dt>
                 <dd id="model-version">{p.model_version.clone()}</dd>
             </dl>
+            <FeedbackButtons p=p.clone() fields />
         </div>
     }
 }
@@ -244,6 +249,42 @@ fn FieldErrors(errors: Vec<FieldErrorView>) -> impl IntoView {
                     .map(|e| view! { <li><strong>{e.field}</strong> " " {e.rule}</li> })
                     .collect_view()}
             </ul>
+        </div>
+    }
+}
+
+/// "Correct" / "wrong" buttons that store feedback on the shown prediction and confirm it.
+#[component]
+fn FeedbackButtons(p: PredictionView, fields: BTreeMap<String, String>) -> impl IntoView {
+    let send = Action::new(move |correct: &bool| {
+        let (fields, p, correct) = (fields.clone(), p.clone(), *correct);
+        async move {
+            submit_feedback(
+                fields,
+                p.potability,
+                p.probability_potable,
+                p.model_version,
+                correct,
+            )
+            .await
+        }
+    });
+    let done = move || send.value().get().is_some_and(|r| r.is_ok());
+    view! {
+        <div class="feedback" role="group" aria-label="Was this prediction right?">
+            <span>"Was this right?"</span>
+            <button type="button" id="feedback-correct" disabled=move || done() || send.pending().get()
+                on:click=move |_| { send.dispatch(true); }>
+                "Correct"
+            </button>
+            <button type="button" id="feedback-wrong" disabled=move || done() || send.pending().get()
+                on:click=move |_| { send.dispatch(false); }>
+                "Wrong"
+            </button>
+            {move || send.value().get().map(|r| match r {
+                Ok(_) => view! { <p class="ok" id="feedback-message" role="status">"Thanks, your feedback was saved."</p> }.into_any(),
+                Err(_) => view! { <p class="error" id="feedback-message" role="alert">"The feedback could not be saved. Please try again."</p> }.into_any(),
+            })}
         </div>
     }
 }

@@ -374,6 +374,13 @@ impl Registry {
         result
     }
 
+    /// Reloads the index if another process (e.g. the CLI) changed it; says whether it did.
+    pub fn refresh(&mut self) -> Result<bool, RegistryError> {
+        let before = self.index_digest.clone();
+        drop(self.lock_and_refresh()?);
+        Ok(self.index_digest != before)
+    }
+
     /// Takes the cross-process lock and reloads the index if another process changed it.
     fn lock_and_refresh(&mut self) -> Result<File, RegistryError> {
         let lock = lock_dir(&self.dir)?;

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::{load, Service, ServiceError};
 use crate::feedback::{FeedbackRow, FeedbackStore, LabelVersionCount, NewFeedback};
-use crate::registry::{Registry, Switch, VersionInfo, VersionName};
+use crate::registry::{Registry, RegistryError, Switch, VersionInfo, VersionName};
 use crate::retrain::PromotionGate;
 
 /// Largest page of [`Service::feedback_page`].
@@ -82,8 +82,8 @@ impl Service {
     }
 
     /// Makes `version` active (verified and decoded first), recording `reason` and `actor`.
-    /// A damaged or missing version is refused with [`crate::registry::RegistryError::Unavailable`]; switching
-    /// to the active version changes nothing. Returns the switch made (or `from == to`).
+    /// A damaged or missing version is refused with [`RegistryError::Unavailable`], the version
+    /// already serving with [`RegistryError::AlreadyActive`]. Returns the switch made.
     pub fn switch(
         &self,
         version: &str,
@@ -92,7 +92,32 @@ impl Service {
     ) -> Result<Switch, ServiceError> {
         let name: VersionName = version.parse()?;
         let mut registry = self.registry_lock();
+        registry.refresh()?;
+        if registry.active() == Some(name) {
+            return Err(RegistryError::AlreadyActive(name).into());
+        }
         self.activate_locked(&mut registry, name, reason, actor, false)
+    }
+
+    /// Picks up a change another process (e.g. `potable models switch`) made to the registry:
+    /// reloads the index and, when its active version differs from the one serving, loads and
+    /// serves that one. Returns the version now serving when it changed.
+    pub fn sync_with_registry(&self) -> Result<Option<VersionName>, ServiceError> {
+        let mut registry = self.registry_lock();
+        if !registry.refresh()? {
+            return Ok(None);
+        }
+        let serving = self.active_model().map(|m| m.version);
+        let wanted = registry.active();
+        if wanted == serving {
+            return Ok(None);
+        }
+        let model = match wanted {
+            Some(version) => Some(Arc::new(load(&registry, version)?)),
+            None => None,
+        };
+        self.set_active(model);
+        Ok(wanted)
     }
 
     /// Activates a candidate explicitly (refused when it is already active).
