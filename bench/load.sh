@@ -70,11 +70,13 @@ log "Potable ready in ${cold_ms} ms (first 200 on $ready_path)"
 # --- peer ------------------------------------------------------------------------------------
 peer_port=$(free_port)
 peer="http://127.0.0.1:$peer_port"
-log "starting the Python peer (trains its ensemble first, ~30 s)"
+log "starting the Python peer (trains its ensemble first, ~30 s; waited for)"
 PEER_DATA=Data-set/water_potability.csv PEER_PARAMS=bench/original-params.yaml \
   "$venv/bin/uvicorn" app:app --app-dir bench/peer --host 127.0.0.1 --port "$peer_port" \
   --log-level warning >"$work/peer.log" 2>&1 &
 peer_pid=$!; pids+=("$peer_pid")
+# Wait for the peer's training to end, so it does not take CPU from Potable's runs.
+wait_ok "$peer/health" 300
 
 # --- (a) Potable alone -----------------------------------------------------------------------
 log "(a) Potable /predict, $CONNECTIONS connections, ${DURATION}s"
@@ -98,9 +100,12 @@ events() { # one retrain (with one feedback row), then two switches, while wrk r
     sleep 0.5
   done
   echo "retrain-finished $(curl -fsS "$url/retrain/status" | head -c 200)" >>"$work/events"
-  local newest
+  # Switch away from whichever version the retrain left active, then back.
+  local newest current other
   newest=$(curl -fsS "$url/models/versions" | python3 -c 'import json,sys; print(json.load(sys.stdin)["versions"][-1]["version"])' 2>/dev/null || echo "$active")
-  for target in "$newest" "$active"; do
+  current=$(curl -fsS "$url/health" | python3 -c 'import json,sys; print(json.load(sys.stdin)["model_version"])')
+  other=$newest; [ "$current" != "$newest" ] || other=$active
+  for target in "$other" "$current"; do
     code=$(curl -s -o "$work/switch.json" -w '%{http_code}' -XPOST "$url/models/switch" \
       -H 'content-type: application/json' -d "{\"version\":\"$target\",\"reason\":\"benchmark\"}")
     echo "switch-to-$target $code $(head -c 120 "$work/switch.json")" >>"$work/events"
@@ -119,7 +124,6 @@ grep -q '^retrain 20[02]' "$work/events" && [ "$(grep -c '^switch-to-.* 200' "$w
 potable_rss_after=$(rss_mb "$potable_pid")
 
 # --- (c) the Python peer -----------------------------------------------------------------------
-wait_ok "$peer/health" 300
 log "(c) Python peer /predict, $CONNECTIONS connections, ${DURATION}s"
 run_wrk "$peer" 2 >/dev/null # warm-up
 read -r c_n c_rps c_p50 c_p99 c_fail < <(run_wrk "$peer" "$DURATION")

@@ -189,9 +189,10 @@ pub struct CvArgs {
 /// Arguments of `potable fetch-data`.
 #[derive(Debug, Args)]
 pub struct FetchDataArgs {
-    /// A folder that already holds the data files (used when it exists).
-    #[arg(long, env = "POTABLE_DATA_SOURCE", default_value = "../shared/data")]
-    pub from: PathBuf,
+    /// A folder that holds the data files; given explicitly it must hold them (no download).
+    /// Without it, ../shared/data is used when it exists, else the public source.
+    #[arg(long, env = "POTABLE_DATA_SOURCE")]
+    pub from: Option<PathBuf>,
     /// Where the data files go.
     #[arg(long, default_value = "Data-set")]
     pub dest: PathBuf,

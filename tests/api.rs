@@ -177,3 +177,36 @@ fn form_submission_without_wasm_renders_the_result_on_the_server() {
     );
     assert!(html.contains(">V1<"), "no model version in page");
 }
+
+#[test]
+fn wrong_methods_and_unknown_api_paths_get_json() {
+    let server = server();
+    let client = reqwest::blocking::Client::new();
+    for (method, path, allow) in [
+        (reqwest::Method::GET, "/predict", "POST"),
+        (reqwest::Method::DELETE, "/health", "GET"),
+        (reqwest::Method::PUT, "/models/switch", "POST"),
+    ] {
+        let resp = client
+            .request(method.clone(), format!("{}{path}", server.url))
+            .send()
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 405, "{method} {path}");
+        let allowed = resp.headers()["allow"].to_str().unwrap().to_string();
+        assert!(allowed.contains(allow), "{method} {path}: Allow {allowed}");
+        let json: Value = serde_json::from_str(&resp.text().unwrap()).unwrap();
+        assert_eq!(json["error"], "method_not_allowed");
+        assert_eq!(json["message"], format!("{path} does not accept {method}"));
+    }
+    for path in ["/models/V1/nope", "/predict/many", "/api/v1/predict"] {
+        let (status, body) = server.get(path);
+        assert_eq!(status, 404, "{path}");
+        let json: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(json["error"], "not_found");
+        assert_eq!(json["message"], format!("no such endpoint: {path}"));
+    }
+    // A browser still gets the dashboard's 404 page.
+    let (status, body) = server.get("/no-such-page");
+    assert_eq!(status, 404);
+    assert!(body.contains("<html"), "{body}");
+}

@@ -184,3 +184,29 @@ fn train_registers_v1_writes_metrics_and_reports_timing() {
     assert!(ok);
     assert!(!work.path().join("models/V2").exists());
 }
+
+#[test]
+fn fetch_data_from_a_missing_or_empty_folder_fails_without_downloading() {
+    let work = tempfile::tempdir().unwrap();
+    let fetch = |from: &str| {
+        run(
+            work.path(),
+            &[
+                "--quiet",
+                "fetch-data",
+                "--from",
+                from,
+                "--dest",
+                "Data-set",
+            ],
+        )
+    };
+    let (ok, _, err) = fetch("no-such-folder");
+    assert!(!ok);
+    assert_one_line_error(&err, "--from no-such-folder: no such folder");
+    fs::create_dir(work.path().join("empty")).unwrap();
+    let (ok, _, err) = fetch("empty");
+    assert!(!ok);
+    assert_one_line_error(&err, "water_potability.csv is not there");
+    assert_eq!(listing(&work.path().join("Data-set")), Vec::<String>::new());
+}

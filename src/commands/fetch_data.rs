@@ -11,8 +11,21 @@ use std::process::Command;
 const PUBLIC_SOURCE: &str =
     "https://www.kaggle.com/api/v1/datasets/download/adityakadiwal/water-potability";
 
+/// Where the data files are looked for when `--from` is not given.
+const DEFAULT_SOURCE: &str = "../shared/data";
+
 /// Puts every data file into `args.dest`, skipping files already there and verified.
 pub fn run(args: &FetchDataArgs) -> anyhow::Result<()> {
+    if let Some(from) = &args.from {
+        if !from.is_dir() {
+            bail!("--from {}: no such folder", from.display());
+        }
+    }
+    let explicit = args.from.is_some();
+    let from = args
+        .from
+        .clone()
+        .unwrap_or_else(|| Path::new(DEFAULT_SOURCE).to_path_buf());
     std::fs::create_dir_all(&args.dest)
         .with_context(|| format!("cannot create {}", args.dest.display()))?;
     for file in &DATA_FILES {
@@ -21,11 +34,13 @@ pub fn run(args: &FetchDataArgs) -> anyhow::Result<()> {
             tracing::info!(file = file.name, "already in place, checksum verified");
             continue;
         }
-        let source = args.from.join(file.name);
+        let source = from.join(file.name);
         if source.exists() {
             verify(&source, file)?;
             install(&source, &dest, file)?;
-            tracing::info!(file = file.name, from = %args.from.display(), "copied, checksum verified");
+            tracing::info!(file = file.name, from = %from.display(), "copied, checksum verified");
+        } else if explicit && file.required {
+            bail!("--from {}: {} is not there", from.display(), file.name);
         } else if file.name == DATA_FILES[0].name {
             download(&dest, file)?;
             tracing::info!(file = file.name, "downloaded, checksum verified");
@@ -35,7 +50,7 @@ pub fn run(args: &FetchDataArgs) -> anyhow::Result<()> {
             tracing::warn!(
                 file = file.name,
                 "not found in {} (optional: only the predict stage uses the old pre-split copy)",
-                args.from.display()
+                from.display()
             );
         }
     }

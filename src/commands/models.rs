@@ -74,8 +74,9 @@ pub fn run(command: ModelsCommand) -> anyhow::Result<()> {
                 anyhow::bail!("no model registry at {}", dir.display());
             }
             let mut registry = Registry::open(dir)?;
-            registry.delete(args.version.parse()?)?;
-            println!("deleted {}", args.version.trim().to_uppercase());
+            let name = args.version.parse()?;
+            registry.delete(name)?;
+            println!("deleted {name}");
         }
     }
     Ok(())

@@ -52,8 +52,7 @@ impl AdminToken {
         let given = headers
             .get(AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim);
+            .and_then(bearer_token);
         match given {
             None => Err(ApiError::Unauthorized(
                 "this operation needs the admin token: send `Authorization: Bearer <token>`".into(),
@@ -62,6 +61,14 @@ impl AdminToken {
             Some(_) => Err(ApiError::Unauthorized("the admin token is wrong".into())),
         }
     }
+}
+
+/// The token of an `Authorization` value; the scheme name is case-insensitive (RFC 9110).
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
 }
 
 /// Equality whose time depends only on the lengths, not on where the bytes differ.
@@ -98,7 +105,9 @@ mod tests {
         );
         let token = AdminToken::new(Some("s3cret"));
         assert!(token.is_set());
-        assert_eq!(token.authorize(&headers("Bearer s3cret")).unwrap(), "admin");
+        for good in ["Bearer s3cret", "bearer s3cret", "BEARER  s3cret "] {
+            assert_eq!(token.authorize(&headers(good)).unwrap(), "admin", "{good}");
+        }
         for bad in [
             "Bearer s3cre",
             "Bearer s3cretx",

@@ -44,6 +44,9 @@ pub enum ApiError {
         /// The running retrain job, when that is the conflict.
         job_id: Option<String>,
     },
+    /// The path exists but does not take this method.
+    #[error("{0}")]
+    MethodNotAllowed(String),
     /// A changing operation without the configured admin token.
     #[error("{0}")]
     Unauthorized(String),
@@ -71,6 +74,7 @@ impl ApiError {
             ApiError::NoModel(_) => (StatusCode::SERVICE_UNAVAILABLE, "no_model"),
             ApiError::Timeout { .. } => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::MethodNotAllowed(_) => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             ApiError::Conflict { code, .. } => (StatusCode::CONFLICT, code),
             ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),

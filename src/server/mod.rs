@@ -4,6 +4,7 @@ pub mod api;
 pub mod auth;
 pub mod batch_api;
 pub mod error;
+pub mod fallback;
 pub mod feedback_api;
 pub mod limits;
 pub mod models_api;
@@ -88,7 +89,8 @@ pub fn router(state: AppState) -> Router {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .method_not_allowed_fallback(fallback::method_not_allowed)
+        .fallback(fallback::not_found)
         .with_state(state);
     observability::instrument(limits::apply(app))
 }

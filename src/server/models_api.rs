@@ -256,12 +256,11 @@ pub async fn delete(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     state.admin.authorize(&headers)?;
     let service = state.service.clone();
-    let name = version.clone();
-    tokio::task::spawn_blocking(move || service.delete_version(&name))
+    let deleted = tokio::task::spawn_blocking(move || service.delete_version(&version))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))??;
     Ok((
         StatusCode::OK,
-        Json(json!({ "deleted": version.trim().to_uppercase() })),
+        Json(json!({ "deleted": deleted.to_string() })),
     ))
 }

@@ -192,7 +192,7 @@ pub async fn model_action(
         "rollback" => service.rollback(Some(actor)).map(describe).map_err(err),
         "delete" => service
             .delete_version(&version)
-            .map(|()| format!("{version} was deleted."))
+            .map(|name| format!("{name} was deleted."))
             .map_err(err),
         other => Err(ServerFnError::new(format!(
             "action: unknown action {other:?}; expected switch, promote, rollback or delete"

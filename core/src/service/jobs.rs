@@ -188,6 +188,7 @@ impl Service {
                     tracing::error!(job = %id, %error, "retrain failed");
                 }
                 service.update_job(&id, |j| j.finish(result));
+                super::return_freed_memory();
             });
         if let Err(e) = spawned {
             let error = format!("cannot start the training thread: {e}");

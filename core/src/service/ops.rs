@@ -50,8 +50,15 @@ impl Service {
     }
 
     /// Replaces the in-memory model; the caller holds the registry lock.
+    /// The model replaced is dropped here unless a request still holds it, and its memory is
+    /// handed back to the OS.
     pub(super) fn set_active(&self, model: Option<Arc<super::LoadedModel>>) {
-        *self.active.write().unwrap_or_else(PoisonError::into_inner) = model;
+        let previous = std::mem::replace(
+            &mut *self.active.write().unwrap_or_else(PoisonError::into_inner),
+            model,
+        );
+        drop(previous);
+        super::return_freed_memory();
     }
 
     /// The promotion gate retrained versions go through.
@@ -141,10 +148,11 @@ impl Service {
         self.activate_locked(&mut registry, target, "rollback", actor, false)
     }
 
-    /// Deletes a version that is not active; its number is never reused.
-    pub fn delete_version(&self, version: &str) -> Result<(), ServiceError> {
+    /// Deletes a version that is not active; its number is never reused. Returns its name.
+    pub fn delete_version(&self, version: &str) -> Result<VersionName, ServiceError> {
         let name: VersionName = version.parse()?;
-        Ok(self.registry_lock().delete(name)?)
+        self.registry_lock().delete(name)?;
+        Ok(name)
     }
 
     /// Replaces a version's notes / description.
