@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{data_file, root, train_into, Server, VALID_SAMPLE};
+use common::{client_with_timeout, start_retraining_server, train_into, Server, VALID_SAMPLE};
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -23,26 +23,11 @@ const KILLS: usize = 20;
 const TOKEN: &str = "crash-admin-token";
 
 fn start(work: &Path) -> Server {
-    let params = root().join("tests/fixtures/params-fast.yaml");
-    let data = data_file();
-    Server::start_with(
-        &work.join("models"),
-        &[
-            "--data",
-            data.to_str().unwrap(),
-            "--params",
-            params.to_str().unwrap(),
-            "--admin-token",
-            TOKEN,
-        ],
-    )
+    start_retraining_server(work, TOKEN)
 }
 
 fn client() -> reqwest::blocking::Client {
-    reqwest::blocking::Client::builder()
-        .timeout(Duration::from_secs(20))
-        .build()
-        .unwrap()
+    client_with_timeout(20)
 }
 
 /// A full response: status and JSON body; `None` when the connection failed or broke (the

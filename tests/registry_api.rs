@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{data_file, root, train_into, Server, VALID_SAMPLE};
+use common::{client_with_timeout, start_retraining_server, train_into, Server, VALID_SAMPLE};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -19,26 +19,11 @@ fn fresh(tag: &str) -> PathBuf {
 }
 
 fn start(work: &Path) -> Server {
-    let params = root().join("tests/fixtures/params-fast.yaml");
-    let data = data_file();
-    Server::start_with(
-        &work.join("models"),
-        &[
-            "--data",
-            data.to_str().unwrap(),
-            "--params",
-            params.to_str().unwrap(),
-            "--admin-token",
-            TOKEN,
-        ],
-    )
+    start_retraining_server(work, TOKEN)
 }
 
 fn client() -> reqwest::blocking::Client {
-    reqwest::blocking::Client::builder()
-        .timeout(Duration::from_secs(60))
-        .build()
-        .unwrap()
+    client_with_timeout(60)
 }
 
 /// Sends a request with the admin token; returns (status, JSON body).

@@ -15,7 +15,7 @@ use crate::params::Params;
 /// First bytes of every artifact.
 pub const MAGIC: &[u8] = b"POTABLE-MODEL\n";
 /// Current artifact format version.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// bincode settings of [`bincode::serialize`] (fixed-width integers, little endian, trailing
 /// bytes allowed) plus a read limit of `limit` bytes, so a damaged length prefix fails instead

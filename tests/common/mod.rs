@@ -82,6 +82,32 @@ pub struct Server {
     pub url: String,
 }
 
+/// Starts `potable serve` over `work/models` able to retrain: the real data, the fast test
+/// parameters and `admin_token`.
+pub fn start_retraining_server(work: &Path, admin_token: &str) -> Server {
+    let params = root().join("tests/fixtures/params-fast.yaml");
+    let data = data_file();
+    Server::start_with(
+        &work.join("models"),
+        &[
+            "--data",
+            data.to_str().unwrap(),
+            "--params",
+            params.to_str().unwrap(),
+            "--admin-token",
+            admin_token,
+        ],
+    )
+}
+
+/// A blocking HTTP client whose requests give up after `seconds`.
+pub fn client_with_timeout(seconds: u64) -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .timeout(std::time::Duration::from_secs(seconds))
+        .build()
+        .expect("an HTTP client")
+}
+
 impl Server {
     /// Starts the server on a free port over `models_dir`.
     pub fn start(models_dir: &Path) -> Server {

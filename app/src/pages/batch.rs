@@ -5,6 +5,7 @@
 //! needs the WASM front end (without it the page says to use `POST /predict/batch`).
 
 use crate::api::batch::{predict_batch_csv, BatchOutcome, BatchRowView, BatchView};
+use crate::components::table::column_heads;
 use leptos::html::Input;
 use leptos::prelude::*;
 use potable_schema::{FEATURES, MAX_BATCH_BYTES, MAX_BATCH_ROWS};
@@ -190,14 +191,7 @@ fn BatchResults(view: BatchView) -> impl IntoView {
         <div class="table-wrap">
             <table class="results" id="batch-table">
                 <caption class="sr-only">"Prediction per uploaded row"</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Row"</th>
-                        <th scope="col">"Line"</th>
-                        <th scope="col">"Result"</th>
-                        <th scope="col">"Probability potable"</th>
-                    </tr>
-                </thead>
+                {column_heads(["Row", "Line", "Result", "Probability potable"])}
                 <tbody>
                     {view.rows.into_iter().map(|row| view! { <BatchRow row /> }).collect_view()}
                 </tbody>

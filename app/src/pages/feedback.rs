@@ -2,6 +2,7 @@
 //! the job's progress (polled every second while it runs) and its outcome.
 
 use crate::api::feedback::{feedback_overview, retrain_job, start_retrain, RetrainView};
+use crate::components::table::column_heads;
 use leptos::prelude::*;
 use std::time::Duration;
 
@@ -77,11 +78,7 @@ pub fn FeedbackPage() -> impl IntoView {
                             view! {
                                 <p id="feedback-total">{match view.total { 1 => "1 feedback row".to_string(), n => format!("{n} feedback rows") }}</p>
                                 <table id="feedback-table">
-                                    <thead><tr>
-                                        <th scope="col">"Version"</th>
-                                        <th scope="col">"True label"</th>
-                                        <th scope="col">"Rows"</th>
-                                    </tr></thead>
+                                    {column_heads(["Version", "True label", "Rows"])}
                                     <tbody>{rows}</tbody>
                                 </table>
                                 <Show when=move || token_required>

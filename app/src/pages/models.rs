@@ -9,6 +9,7 @@ use crate::api::models::{
 use crate::components::charts::{
     confusion_matrix, grouped_bars, metrics_across_versions, roc_curves, Series,
 };
+use crate::components::table::column_heads;
 use leptos::prelude::*;
 
 /// An operation waiting for confirmation: (action, version).
@@ -207,19 +208,12 @@ fn Overview(view: ModelsView, pending: RwSignal<Pending>) -> impl IntoView {
             <h2 id="versions-title">"Versions"</h2>
             <div class="table-scroll">
                 <table id="versions-table">
-                    <thead>
-                        <tr>
-                            <th scope="col">"Compare"</th>
-                            <th scope="col">"Version"</th>
-                            <th scope="col">"Created"</th>
-                            <th scope="col">"Training rows"</th>
-                            <th scope="col">"Feedback rows"</th>
-                            {METRIC_NAMES.iter().map(|m| view! { <th scope="col">{*m}</th> }).collect_view()}
-                            <th scope="col">"Status"</th>
-                            <th scope="col">"Change vs active"</th>
-                            <th scope="col">"Actions"</th>
-                        </tr>
-                    </thead>
+                    {column_heads(
+                        ["Compare", "Version", "Created", "Training rows", "Feedback rows"]
+                            .into_iter()
+                            .chain(METRIC_NAMES)
+                            .chain(["Status", "Change vs active", "Actions"]),
+                    )}
                     <tbody>{rows}</tbody>
                 </table>
             </div>
@@ -234,15 +228,7 @@ fn Overview(view: ModelsView, pending: RwSignal<Pending>) -> impl IntoView {
             <h2 id="history-title">"Switch history"</h2>
             <div class="table-scroll">
                 <table id="history-table">
-                    <thead>
-                        <tr>
-                            <th scope="col">"When"</th>
-                            <th scope="col">"From"</th>
-                            <th scope="col">"To"</th>
-                            <th scope="col">"Reason"</th>
-                            <th scope="col">"By"</th>
-                        </tr>
-                    </thead>
+                    {column_heads(["When", "From", "To", "Reason", "By"])}
                     <tbody>{history}</tbody>
                 </table>
             </div>
@@ -372,11 +358,7 @@ fn ParamsDiff(all: StoredValue<Vec<VersionRow>>) -> impl IntoView {
                         .collect_view();
                     view! {
                         <table id="params-diff">
-                            <thead><tr>
-                                <th scope="col">"Parameter"</th>
-                                <th scope="col">{a.name}</th>
-                                <th scope="col">{b.name}</th>
-                            </tr></thead>
+                            {column_heads(["Parameter".to_string(), a.name, b.name])}
                             <tbody>{body}</tbody>
                         </table>
                     }

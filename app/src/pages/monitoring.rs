@@ -3,6 +3,7 @@
 
 use crate::api::monitoring::{monitoring_overview, DriftView, MonitoringView};
 use crate::components::charts::{grouped_bars, time_series};
+use crate::components::table::column_heads;
 use leptos::prelude::*;
 
 /// The monitoring page.
@@ -101,15 +102,7 @@ fn Drift(drift: DriftView) -> impl IntoView {
         <div class="table-wrap">
             <table class="results" id="drift-table">
                 <caption class="sr-only">"Drift per feature"</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Feature"</th>
-                        <th scope="col">"PSI"</th>
-                        <th scope="col">"KS D"</th>
-                        <th scope="col">"KS critical"</th>
-                        <th scope="col">"Status"</th>
-                    </tr>
-                </thead>
+                {column_heads(["Feature", "PSI", "KS D", "KS critical", "Status"])}
                 <tbody>
                     {drift
                         .features
