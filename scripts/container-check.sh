@@ -167,7 +167,10 @@ prediction=$(curl -fsS -H 'content-type: application/json' -d "$sample" "$url/pr
 grep -Eq '"potability":[01],' <<<"$prediction" || fail "unexpected /predict body: $prediction"
 step "predict: $prediction"
 
-curl -fsS "$url/metrics" | grep -q '^potable_http_requests_total{.*route="/predict"' ||
+# Read whole bodies into variables before grep -q: in a pipe, grep -q can exit on the first match
+# while the writer is still writing, and under pipefail that SIGPIPE would fail a good run.
+metrics=$(curl -fsS "$url/metrics") || fail "/metrics failed"
+grep -q '^potable_http_requests_total{.*route="/predict"' <<<"$metrics" ||
   fail "/metrics lacks the /predict request counter"
 podman exec "$NAME" /app/potable healthcheck >/dev/null || fail "the HEALTHCHECK command failed"
 step "metrics and the image's HEALTHCHECK command answer"
@@ -177,6 +180,7 @@ podman stop -t 20 "$NAME" >/dev/null
 stop_ms=$((($(date +%s%N) - stop_start) / 1000000))
 code=$(podman inspect --format '{{.State.ExitCode}}' "$NAME")
 [ "$code" = 0 ] || fail "the server exited with $code after SIGTERM"
-podman logs "$NAME" 2>&1 | grep -q '"shut down"' || fail "no graceful shutdown in the logs"
+logs=$(podman logs "$NAME" 2>&1)
+grep -q '"shut down"' <<<"$logs" || fail "no graceful shutdown in the logs"
 step "stopped by SIGTERM in ${stop_ms} ms, exit code 0"
 step "container check passed: image $IMAGE, $size bytes, build ${build_seconds}s"
