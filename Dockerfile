@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# Potable: one static binary plus the built site, in an image of about 10 MB.
+# Potable: one static binary plus the built site, in an image of about 35 MB.
 #
 # Stages: `wasm-opt` (binaryen from npm, as scripts/tools.sh pins it), `builder` (site in release
 # mode + the server as a static musl binary; the cargo registry and target folder are cache
