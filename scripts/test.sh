@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of Potable from a fresh machine: installs what is missing, checks formatting
 # and lints, builds the site, runs the Rust unit and API tests and the headless-browser tests.
-# Idempotent; .ci/run calls exactly this.
+# Idempotent; .ci/run calls this, then scripts/container-check.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
