@@ -40,9 +40,8 @@ pub struct PipelinePaths {
     /// The pipeline parameters.
     #[arg(long, env = "POTABLE_PARAMS", default_value = "params.yaml")]
     pub params: PathBuf,
-    /// The model registry folder.
-    #[arg(long, env = "POTABLE_MODELS_DIR", default_value = "models")]
-    pub models_dir: PathBuf,
+    #[command(flatten)]
+    pub dir: ModelsDirArg,
 }
 
 /// The subcommands.
@@ -321,9 +320,8 @@ pub struct ServeArgs {
     /// Port to listen on (0 picks a free one; the chosen address is printed).
     #[arg(long, env = "POTABLE_PORT", default_value_t = 3000)]
     pub port: u16,
-    /// The model registry folder.
-    #[arg(long, env = "POTABLE_MODELS_DIR", default_value = "models")]
-    pub models_dir: PathBuf,
+    #[command(flatten)]
+    pub dir: ModelsDirArg,
     /// The built site (WASM, JS, CSS and public files).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,

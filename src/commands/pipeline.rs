@@ -92,11 +92,11 @@ fn train_child(paths: &crate::cli::PipelinePaths, quiet: bool) -> anyhow::Result
         .arg("--params")
         .arg(&paths.params)
         .arg("--models-dir")
-        .arg(&paths.models_dir)
+        .arg(&paths.dir.models_dir)
         .args(["--notes", "trained by potable pipeline"]);
     let status = cmd.status().context("cannot run potable train")?;
     anyhow::ensure!(status.success(), "potable train exited with {status}");
-    let registry = Registry::open(&paths.models_dir)?;
+    let registry = Registry::open(&paths.dir.models_dir)?;
     let version = registry
         .versions()
         .iter()

@@ -40,8 +40,12 @@ pub fn run(args: &RetrainArgs, quiet: bool) -> anyhow::Result<()> {
     let paths = &args.paths;
     let config = service_config(&paths.data, &paths.params, &args.promotion)?;
     let gate = config.gate;
-    let service = Service::open_with(&paths.models_dir, config)
-        .with_context(|| format!("cannot open the registry {}", paths.models_dir.display()))?;
+    let service = Service::open_with(&paths.dir.models_dir, config).with_context(|| {
+        format!(
+            "cannot open the registry {}",
+            paths.dir.models_dir.display()
+        )
+    })?;
     let progress = |event: ProgressEvent| {
         if let ProgressEvent::StageFinished { stage, seconds } = event {
             say(format!("  {:<15} {seconds:>7.2} s", stage.name()));

@@ -30,7 +30,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         Some(version) => tracing::info!(%version, "serving model"),
         None => tracing::warn!("no usable model version: run `potable train` first"),
     }
-    if let Err(err) = potable_core::monitoring::start(&args.models_dir, &args.data, &service) {
+    if let Err(err) = potable_core::monitoring::start(&args.dir.models_dir, &args.data, &service) {
         tracing::warn!(error = %err, "prediction monitoring is off");
     }
     let addr = SocketAddr::new(args.host, args.port);
@@ -84,7 +84,7 @@ fn first_start_training(args: &ServeArgs) -> anyhow::Result<Service> {
             .arg("--params")
             .arg(&args.params)
             .arg("--models-dir")
-            .arg(&args.models_dir)
+            .arg(&args.dir.models_dir)
             .args([
                 "--notes",
                 "first start: trained by `potable serve --train-if-missing`",
@@ -147,13 +147,13 @@ async fn shutdown_signal() {
 /// Opens the registry, feedback store and training settings named by the serve flags.
 fn open_service(args: &ServeArgs) -> anyhow::Result<Service> {
     Service::open_with(
-        &args.models_dir,
+        &args.dir.models_dir,
         super::retrain::service_config(&args.data, &args.params, &args.promotion)?,
     )
     .with_context(|| {
         format!(
             "cannot open the model registry {}",
-            args.models_dir.display()
+            args.dir.models_dir.display()
         )
     })
 }

@@ -18,10 +18,10 @@ pub fn run(args: &TrainArgs, quiet: bool) -> anyhow::Result<()> {
         }
     };
     let paths = &args.paths;
-    if args.if_missing && registry_has_versions(&paths.models_dir)? {
+    if args.if_missing && registry_has_versions(&paths.dir.models_dir)? {
         say(format!(
             "a model is already registered in {}; nothing to do",
-            paths.models_dir.display()
+            paths.dir.models_dir.display()
         ));
         return Ok(());
     }
@@ -29,12 +29,12 @@ pub fn run(args: &TrainArgs, quiet: bool) -> anyhow::Result<()> {
         data: paths.data.clone(),
         params: paths.params.clone(),
     };
-    let feedback = read_feedback(&paths.models_dir)?;
+    let feedback = read_feedback(&paths.dir.models_dir)?;
     say(format!(
         "training on {} with {} feedback rows from {}",
         paths.data.display(),
         feedback.len(),
-        paths.models_dir.display()
+        paths.dir.models_dir.display()
     ));
     let progress = |event: ProgressEvent| match event {
         ProgressEvent::StageFinished { stage, seconds } => {
@@ -58,8 +58,12 @@ pub fn run(args: &TrainArgs, quiet: bool) -> anyhow::Result<()> {
         &serde_json::to_vec_pretty(&metrics)?,
     )?;
 
-    let mut registry = Registry::open(&paths.models_dir)
-        .with_context(|| format!("cannot open the registry {}", paths.models_dir.display()))?;
+    let mut registry = Registry::open(&paths.dir.models_dir).with_context(|| {
+        format!(
+            "cannot open the registry {}",
+            paths.dir.models_dir.display()
+        )
+    })?;
     let outcome = register_run(&mut registry, run, Activation::IfNoneActive, Some("cli"))?;
     let (version, activated) = (outcome.version, outcome.promoted);
     say(format!(
@@ -80,7 +84,7 @@ pub fn run(args: &TrainArgs, quiet: bool) -> anyhow::Result<()> {
         } else {
             " (candidate)"
         },
-        paths.models_dir.display(),
+        paths.dir.models_dir.display(),
         metrics_path,
         started.elapsed().as_secs_f64()
     ));

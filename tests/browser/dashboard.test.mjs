@@ -1,23 +1,10 @@
 // Batch upload and download, "load a sample", and the monitoring charts in a real browser.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startServer, startBrowser, openHydrated, screenshot } from './harness.mjs';
+import { useServerAndBrowser, openHydrated, screenshot } from './harness.mjs';
 
-const MODELS = process.env.POTABLE_TEST_MODELS;
-let server;
-let browser;
-
-before(async () => {
-  assert.ok(MODELS, 'POTABLE_TEST_MODELS must name a models folder with a trained version');
-  server = await startServer(MODELS);
-  browser = await startBrowser();
-});
-
-after(async () => {
-  await browser?.context.close();
-  await server?.stop();
-});
+const { server, browser } = useServerAndBrowser();
 
 test('load a sample fills the inputs in place and shows guideline badges', async () => {
   const page = await openHydrated(browser.context, server.url + '/');

@@ -1,10 +1,12 @@
 // Shared set-up for the browser tests: a real `potable serve` on 127.0.0.1 and Debian's
 // headless Chromium driven by playwright-core.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -44,6 +46,24 @@ export async function startBrowser() {
   context.on('weberror', (e) => errors.push(String(e.error())));
   context.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text()); });
   return { context, errors };
+}
+
+/** Registers `before`/`after` hooks that serve the models folder named by POTABLE_TEST_MODELS
+ * and launch a browser, then stop both. Returns { server, browser }, filled in by `before`. */
+export function useServerAndBrowser() {
+  const server = {};
+  const browser = {};
+  before(async () => {
+    const models = process.env.POTABLE_TEST_MODELS;
+    assert.ok(models, 'POTABLE_TEST_MODELS must name a models folder with a trained version');
+    Object.assign(server, await startServer(models));
+    Object.assign(browser, await startBrowser());
+  });
+  after(async () => {
+    await browser.context?.close();
+    await server.stop?.();
+  });
+  return { server, browser };
 }
 
 /** Opens `url` and waits until the WASM has hydrated the page. */

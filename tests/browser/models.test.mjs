@@ -131,5 +131,12 @@ test('compare: ticked versions give one bar group, ROC curve and confusion matri
     ['train.random_forest.n_estimators', '40', '30'], JSON.stringify(diff));
   await page.selectOption('#diff-right', 'V1');
   await page.waitForSelector('#params-same');
+
+  // Phone width: the wide tables scroll inside their cards, the page itself does not.
+  await page.setViewportSize({ width: 390, height: 844 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone screen`);
+  await screenshot(page, 'models-phone');
+  await page.setViewportSize({ width: 1200, height: 900 });
   assert.deepEqual(browser.errors, []);
 });

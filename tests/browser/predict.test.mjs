@@ -1,22 +1,9 @@
 // The predict page in a real browser: hydrate, fill the form, submit, read the result.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, startBrowser, openHydrated, screenshot } from './harness.mjs';
+import { useServerAndBrowser, openHydrated, screenshot } from './harness.mjs';
 
-const MODELS = process.env.POTABLE_TEST_MODELS;
-let server;
-let browser;
-
-before(async () => {
-  assert.ok(MODELS, 'POTABLE_TEST_MODELS must name a models folder with a trained version');
-  server = await startServer(MODELS);
-  browser = await startBrowser();
-});
-
-after(async () => {
-  await browser?.context.close();
-  await server?.stop();
-});
+const { server, browser } = useServerAndBrowser();
 
 test('predict form: fill, submit after hydration, read the result', async () => {
   const page = await openHydrated(browser.context, server.url + '/');

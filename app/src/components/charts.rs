@@ -6,8 +6,10 @@
 //! `data-series="0"`.
 
 use plotters::backend::SVGBackend;
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use std::ops::Range;
 
 const WIDTH: u32 = 640;
 const HEIGHT: u32 = 360;
@@ -108,6 +110,54 @@ fn padded(lo: f64, hi: f64) -> (f64, f64) {
     }
 }
 
+/// A chart with f64 axes, drawn into an SVG string.
+type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// A chart on `root` captioned `title`, with x and y label areas `label_areas` pixels wide.
+fn cartesian<'a, 'b>(
+    root: &'a Area<'b>,
+    title: &str,
+    label_areas: (u32, u32),
+    x: Range<f64>,
+    y: Range<f64>,
+) -> Result<Chart<'a, 'b>, Box<dyn std::error::Error>> {
+    Ok(ChartBuilder::on(root)
+        .caption(title, (FONT, 18))
+        .margin(12)
+        .x_label_area_size(label_areas.0)
+        .y_label_area_size(label_areas.1)
+        .build_cartesian_2d(x, y)?)
+}
+
+/// Legend key of a line: a short stroke `width` pixels wide.
+fn line_key(c: RGBColor, width: u32) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
+    move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(width))
+}
+
+/// Draws `s` as a line in colour `c`, named in the legend.
+fn draw_line(chart: &mut Chart<'_, '_>, s: &Series, c: RGBColor) -> DrawResult {
+    chart
+        .draw_series(std::iter::once(PathElement::new(
+            s.points.clone(),
+            c.stroke_width(2),
+        )))?
+        .label(s.name.clone())
+        .legend(line_key(c, 3));
+    Ok(())
+}
+
+/// Draws the legend of the labelled series at `position`.
+fn draw_legend<'a, 'b: 'a>(chart: &mut Chart<'a, 'b>, position: SeriesLabelPosition) -> DrawResult {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .label_font((FONT, 12))
+        .background_style(WHITE.mix(0.85))
+        .border_style(RGBColor(200, 205, 212))
+        .draw()?;
+    Ok(())
+}
+
 /// Line chart of several series, with a legend; `x_label` formats x tick values.
 fn lines(
     kind: &str,
@@ -134,12 +184,7 @@ fn lines(
         )
     });
     render(kind, drawn.len(), title, |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(title, (FONT, 18))
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(48)
-            .build_cartesian_2d(x0..x1, y0..y1)?;
+        let mut chart = cartesian(root, title, (36, 48), x0..x1, y0..y1)?;
         chart
             .configure_mesh()
             .x_desc(axes.0)
@@ -150,25 +195,10 @@ fn lines(
             .draw()?;
         for (i, s) in drawn.iter().enumerate() {
             let c = color(i);
-            chart
-                .draw_series(std::iter::once(PathElement::new(
-                    s.points.clone(),
-                    c.stroke_width(2),
-                )))?
-                .label(s.name.clone())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(3))
-                });
+            draw_line(&mut chart, s, c)?;
             chart.draw_series(s.points.iter().map(|&p| Circle::new(p, 3, c.filled())))?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .label_font((FONT, 12))
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(200, 205, 212))
-            .draw()?;
-        Ok(())
+        draw_legend(&mut chart, SeriesLabelPosition::UpperRight)
     })
 }
 
@@ -181,19 +211,23 @@ fn name_at(names: &[String], x: f64) -> String {
     names.get(i as usize).cloned().unwrap_or_default()
 }
 
+/// The series `name` with the i-th of `values` at x = i (non-finite values left out).
+fn indexed(name: &str, values: impl Iterator<Item = f64>) -> Series {
+    Series {
+        name: name.to_string(),
+        points: values
+            .enumerate()
+            .filter(|(_, v)| v.is_finite())
+            .map(|(i, v)| (i as f64, v))
+            .collect(),
+    }
+}
+
 /// One line per metric across model versions (`values[m][v]` = metric m of version v).
 pub fn metrics_across_versions(versions: &[String], metrics: &[(String, Vec<f64>)]) -> String {
     let series: Vec<Series> = metrics
         .iter()
-        .map(|(name, values)| Series {
-            name: name.clone(),
-            points: values
-                .iter()
-                .enumerate()
-                .filter(|(_, v)| v.is_finite())
-                .map(|(i, &v)| (i as f64, v))
-                .collect(),
-        })
+        .map(|(name, values)| indexed(name, values.iter().copied()))
         .collect();
     lines(
         "metrics-across-versions",
@@ -212,12 +246,7 @@ pub fn roc_curves(curves: &[Series]) -> String {
     }
     let drawn: Vec<&Series> = curves.iter().filter(|s| !s.points.is_empty()).collect();
     render("roc", drawn.len(), "ROC curves", |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption("ROC curves", (FONT, 18))
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(48)
-            .build_cartesian_2d(0.0..1.0, 0.0..1.0)?;
+        let mut chart = cartesian(root, "ROC curves", (36, 48), 0.0..1.0, 0.0..1.0)?;
         chart
             .configure_mesh()
             .x_desc("false positive rate")
@@ -230,25 +259,9 @@ pub fn roc_curves(curves: &[Series]) -> String {
             RGBColor(170, 170, 170).stroke_width(1),
         )))?;
         for (i, s) in drawn.iter().enumerate() {
-            let c = color(i);
-            chart
-                .draw_series(std::iter::once(PathElement::new(
-                    s.points.clone(),
-                    c.stroke_width(2),
-                )))?
-                .label(s.name.clone())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(3))
-                });
+            draw_line(&mut chart, s, color(i))?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .label_font((FONT, 12))
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(200, 205, 212))
-            .draw()?;
-        Ok(())
+        draw_legend(&mut chart, SeriesLabelPosition::LowerRight)
     })
 }
 
@@ -273,12 +286,7 @@ pub fn grouped_bars(
     let n = categories.len() as f64;
     let width = 0.8 / groups.len() as f64;
     render(kind, groups.len(), title, |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(title, (FONT, 18))
-            .margin(12)
-            .x_label_area_size(48)
-            .y_label_area_size(48)
-            .build_cartesian_2d(-0.5..n - 0.5, 0.0..y1)?;
+        let mut chart = cartesian(root, title, (48, 48), -0.5..n - 0.5, 0.0..y1)?;
         chart
             .configure_mesh()
             .disable_x_mesh()
@@ -315,18 +323,9 @@ pub fn grouped_bars(
             chart
                 .draw_series(dashes)?
                 .label(label.to_string())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], red.stroke_width(2))
-                });
+                .legend(line_key(red, 2));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .label_font((FONT, 12))
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(200, 205, 212))
-            .draw()?;
-        Ok(())
+        draw_legend(&mut chart, SeriesLabelPosition::UpperRight)
     })
 }
 
@@ -338,12 +337,7 @@ pub fn confusion_matrix(title: &str, counts: [[u64; 2]; 2]) -> String {
     }
     let max = counts.iter().flatten().copied().max().unwrap_or(1).max(1) as f64;
     let svg = render("confusion", 1, title, |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(title, (FONT, 18))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(90)
-            .build_cartesian_2d(0.0..2.0, 0.0..2.0)?;
+        let mut chart = cartesian(root, title, (40, 90), 0.0..2.0, 0.0..2.0)?;
         let names = ["Not potable".to_string(), "Potable".to_string()];
         chart
             .configure_mesh()
@@ -391,14 +385,7 @@ pub fn time_series(
 ) -> String {
     let lines_in: Vec<Series> = series
         .iter()
-        .map(|(name, counts)| Series {
-            name: name.clone(),
-            points: counts
-                .iter()
-                .enumerate()
-                .map(|(i, &c)| (i as f64, c as f64))
-                .collect(),
-        })
+        .map(|(name, counts)| indexed(name, counts.iter().map(|&c| c as f64)))
         .collect();
     let buckets = series.iter().map(|s| s.1.len()).max().unwrap_or(0);
     let y_max = series

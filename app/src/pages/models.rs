@@ -206,7 +206,7 @@ fn Overview(view: ModelsView, pending: RwSignal<Pending>) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="versions-title">
             <h2 id="versions-title">"Versions"</h2>
-            <div class="table-scroll">
+            <div class="table-wrap">
                 <table id="versions-table">
                     {column_heads(
                         ["Compare", "Version", "Created", "Training rows", "Feedback rows"]
@@ -226,7 +226,7 @@ fn Overview(view: ModelsView, pending: RwSignal<Pending>) -> impl IntoView {
         <ParamsDiff all />
         <section class="card" aria-labelledby="history-title">
             <h2 id="history-title">"Switch history"</h2>
-            <div class="table-scroll">
+            <div class="table-wrap">
                 <table id="history-table">
                     {column_heads(["When", "From", "To", "Reason", "By"])}
                     <tbody>{history}</tbody>
@@ -381,7 +381,7 @@ fn ParamsDiff(all: StoredValue<Vec<VersionRow>>) -> impl IntoView {
                     {options(right)}
                 </select>
             </div>
-            <div class="table-scroll">{rows}</div>
+            <div class="table-wrap">{rows}</div>
         </section>
     }
 }
