@@ -131,6 +131,11 @@ peer_rss=$(rss_mb "$peer_pid")
 
 # --- image -------------------------------------------------------------------------------------
 image="not built here"
+# scripts/container-check.sh keeps its image store under ~/.cache/potable-container.
+store="${POTABLE_CONTAINER_DIR:-$HOME/.cache/potable-container}"
+if [ -f "$store/storage.conf" ]; then
+  export CONTAINERS_CONF="$store/containers.conf" CONTAINERS_STORAGE_CONF="$store/storage.conf"
+fi
 if command -v podman >/dev/null; then
   for name in potable:ci localhost/potable:ci potable:latest localhost/potable:latest; do
     size=$(podman image inspect "$name" --format '{{.Size}}' 2>/dev/null || true)

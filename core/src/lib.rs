@@ -11,6 +11,7 @@ pub mod metrics;
 pub mod model;
 pub mod models;
 pub mod monitoring;
+pub mod os;
 pub mod params;
 pub mod preprocess;
 pub mod registry;

@@ -122,7 +122,10 @@ impl PredictionLog {
         let writer_path = path.to_path_buf();
         std::thread::Builder::new()
             .name("prediction-log".into())
-            .spawn(move || write_loop(conn, &writer_path, receiver))
+            .spawn(move || {
+                crate::os::lower_thread_priority();
+                write_loop(conn, &writer_path, receiver)
+            })
             .map_err(MonitorError::Thread)?;
         Ok(PredictionLog {
             path: path.to_path_buf(),

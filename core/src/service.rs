@@ -197,18 +197,3 @@ fn load(registry: &Registry, version: VersionName) -> Result<LoadedModel, Servic
         .map_err(|source| ServiceError::Artifact { version, source })?;
     Ok(LoadedModel { version, artifact })
 }
-
-/// Hands freed heap memory back to the OS. glibc keeps freed blocks in per-thread arenas, so
-/// after a retrain or a model swap the server's RSS would stay tens of MB above its serving
-/// size.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn return_freed_memory() {
-    // SAFETY: malloc_trim only releases free heap pages; it has no preconditions.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
-
-/// Other allocators (e.g. musl's, in the container) return memory on their own.
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn return_freed_memory() {}

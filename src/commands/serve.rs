@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 /// Opens the registry, binds the address and serves until a shutdown signal.
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
+    potable_core::os::limit_heap_arenas();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -176,7 +176,7 @@ impl Service {
         let spawned = std::thread::Builder::new()
             .name("potable-retrain".into())
             .spawn(move || {
-                lower_thread_priority();
+                crate::os::lower_thread_priority();
                 let progress = |event: ProgressEvent| service.update_job(&id, |j| j.record(event));
                 let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     service
@@ -188,7 +188,7 @@ impl Service {
                     tracing::error!(job = %id, %error, "retrain failed");
                 }
                 service.update_job(&id, |j| j.finish(result));
-                super::return_freed_memory();
+                crate::os::return_freed_memory();
             });
         if let Err(e) = spawned {
             let error = format!("cannot start the training thread: {e}");
@@ -262,25 +262,3 @@ impl Service {
         Ok(outcome)
     }
 }
-
-/// Nice value of background training threads: the lowest priority, so request threads always
-/// win the CPU and predictions keep their speed while a retrain runs.
-#[cfg(target_os = "linux")]
-const TRAINING_NICE: libc::c_int = 19;
-
-/// Lowers the calling thread's scheduling priority to [`TRAINING_NICE`]; the threads it starts
-/// (the forest's tree builders) inherit it. Failure only costs serving speed, so it is logged.
-#[cfg(target_os = "linux")]
-fn lower_thread_priority() {
-    // std has no API for thread priority. On Linux the nice value is per thread, and
-    // `setpriority(PRIO_PROCESS, 0, n)` sets the calling thread's (see setpriority(2), NOTES).
-    // SAFETY: a plain system call with integer arguments; it touches no memory of ours.
-    let rc = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, TRAINING_NICE) };
-    if rc != 0 {
-        tracing::warn!(error = %std::io::Error::last_os_error(), "cannot lower the training thread's priority");
-    }
-}
-
-/// Thread priorities are left alone off Linux.
-#[cfg(not(target_os = "linux"))]
-fn lower_thread_priority() {}

@@ -58,7 +58,7 @@ impl Service {
             model,
         );
         drop(previous);
-        super::return_freed_memory();
+        crate::os::return_freed_memory();
     }
 
     /// The promotion gate retrained versions go through.
