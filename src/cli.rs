@@ -4,6 +4,7 @@
 use clap::{Args, Parser, Subcommand};
 use std::net::IpAddr;
 use std::path::PathBuf;
+use std::str::FromStr;
 
 /// Potable: predicts whether drinking water is safe from nine lab measurements, and keeps the
 /// model honest after deployment.
@@ -215,11 +216,13 @@ pub struct TrainArgs {
 pub struct PromotionArgs {
     /// Metric compared on the fixed evaluation set: roc_auc, accuracy, f1, precision, recall,
     /// log_loss or brier.
-    #[arg(long, env = "POTABLE_PROMOTION_METRIC", default_value = "roc_auc")]
-    pub promotion_metric: String,
+    #[arg(long, env = "POTABLE_PROMOTION_METRIC", default_value = "roc_auc",
+          value_parser = potable_core::retrain::PromotionMetric::from_str)]
+    pub promotion_metric: potable_core::retrain::PromotionMetric,
     /// How much worse than the active version's metric a retrained version may be and still
     /// become active (>= 0).
-    #[arg(long, env = "POTABLE_PROMOTION_TOLERANCE", default_value_t = 0.0)]
+    #[arg(long, env = "POTABLE_PROMOTION_TOLERANCE", default_value_t = 0.0,
+          value_parser = non_negative)]
     pub promotion_tolerance: f64,
 }
 
@@ -363,4 +366,12 @@ pub struct HealthcheckArgs {
     /// Seconds to wait for the answer.
     #[arg(long, default_value_t = 3)]
     pub timeout_secs: u64,
+}
+
+/// A finite number >= 0 (clap value parser: a bad value exits 2 with the usage).
+fn non_negative(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        _ => Err(format!("{text:?} is not a finite number >= 0")),
+    }
 }

@@ -60,6 +60,9 @@ fn predict_answers_in_the_original_shape() {
     let p = json["probability_potable"].as_f64().unwrap();
     let expected_confidence = if potability == 1 { p } else { 1.0 - p };
     assert!((confidence - expected_confidence).abs() < 1e-12);
+    // No float noise such as 0.8200000000000001: at most 12 decimals.
+    let text = json["confidence"].to_string();
+    assert!(text.len() <= "0.".len() + 12, "{text}");
     assert_eq!(json["model_version"], "V1");
 }
 
@@ -209,4 +212,33 @@ fn wrong_methods_and_unknown_api_paths_get_json() {
     let (status, body) = server.get("/no-such-page");
     assert_eq!(status, 404);
     assert!(body.contains("<html"), "{body}");
+}
+
+#[test]
+fn changing_requests_from_another_sites_page_are_refused() {
+    let server = server();
+    let client = reqwest::blocking::Client::new();
+    let host = server.url.trim_start_matches("http://").to_string();
+    let post = |origin: &str| {
+        let resp = client
+            .post(format!("{}/predict", server.url))
+            .header("content-type", "application/json")
+            .header("origin", origin)
+            .body(VALID_SAMPLE)
+            .send()
+            .unwrap();
+        let status = resp.status().as_u16();
+        (
+            status,
+            serde_json::from_str::<Value>(&resp.text().unwrap()).unwrap(),
+        )
+    };
+    for origin in ["http://evil.example", "null"] {
+        let (status, json) = post(origin);
+        assert_eq!(status, 403, "{origin}: {json}");
+        assert_eq!(json["error"], "cross_origin");
+    }
+    let (status, json) = post(&format!("http://{host}"));
+    assert_eq!(status, 200, "same origin: {json}");
+    assert!(json["model_version"].as_str().unwrap().starts_with('V'));
 }

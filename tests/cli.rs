@@ -210,3 +210,21 @@ fn fetch_data_from_a_missing_or_empty_folder_fails_without_downloading() {
     assert_one_line_error(&err, "water_potability.csv is not there");
     assert_eq!(listing(&work.path().join("Data-set")), Vec::<String>::new());
 }
+
+#[test]
+fn bad_promotion_gate_flags_are_usage_errors() {
+    let cases: [(&[&str], &str); 3] = [
+        (&["retrain", "--promotion-metric", "bogus"], "bogus"),
+        (&["retrain", "--promotion-tolerance=-0.1"], "-0.1"),
+        (&["serve", "--promotion-tolerance", "NaN"], "NaN"),
+    ];
+    for (args, bad) in cases {
+        let out = std::process::Command::new(common::BIN)
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("invalid value") && err.contains(bad), "{err}");
+    }
+}

@@ -12,8 +12,11 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::sample::{validate_features, FieldError, RULE_MISSING, RULE_NOT_NUMBER};
+use crate::sample::{validate_features, FieldError, RULE_MISSING};
 use crate::schema::{feature_index, FeatureVector, FEATURES, LABEL, N_FEATURES};
+
+/// The rule broken by a CSV cell that is not a number (e.g. `abc`, or `7,08` in a `,` file).
+pub const RULE_NOT_CSV_NUMBER: &str = "must be a number";
 
 /// Hint appended to errors caused by a wrong separator or decimal mark.
 pub const FORMAT_HINT: &str = "the file must be comma-separated with '.' as decimal mark";
@@ -341,7 +344,7 @@ pub fn read_batch(bytes: &[u8]) -> Result<Vec<Result<FeatureVector, RowError>>, 
                 row[i] = v;
                 continue;
             } else {
-                RULE_NOT_NUMBER
+                RULE_NOT_CSV_NUMBER
             };
             errors.push(FieldError {
                 field: spec.name.to_string(),
@@ -620,7 +623,7 @@ mod tests {
             e2.errors,
             [FieldError {
                 field: "Solids".into(),
-                rule: RULE_NOT_NUMBER.into()
+                rule: RULE_NOT_CSV_NUMBER.into()
             }]
         );
         assert!(rows[3].is_ok());

@@ -101,13 +101,15 @@ impl Prediction {
         }
     }
 
-    /// Probability of the predicted class.
+    /// Probability of the predicted class, rounded to 12 decimals so that `1 - 0.18` reads
+    /// `0.82` rather than `0.8200000000000001` (the error is far below any meaningful digit).
     pub fn confidence(&self) -> f64 {
-        if self.potability == 1 {
+        let confidence = if self.potability == 1 {
             self.probability_potable
         } else {
             1.0 - self.probability_potable
-        }
+        };
+        (confidence * 1e12).round() / 1e12
     }
 }
 

@@ -15,11 +15,7 @@ pub fn service_config(
     params: &Path,
     promotion: &PromotionArgs,
 ) -> anyhow::Result<ServiceConfig> {
-    let metric = promotion
-        .promotion_metric
-        .parse()
-        .context("invalid --promotion-metric / POTABLE_PROMOTION_METRIC")?;
-    let gate = PromotionGate::new(metric, promotion.promotion_tolerance)
+    let gate = PromotionGate::new(promotion.promotion_metric, promotion.promotion_tolerance)
         .context("invalid --promotion-tolerance / POTABLE_PROMOTION_TOLERANCE")?;
     Ok(ServiceConfig {
         training: Some(TrainingSources {

@@ -47,6 +47,9 @@ pub enum ApiError {
     /// The path exists but does not take this method.
     #[error("{0}")]
     MethodNotAllowed(String),
+    /// A changing request from another site's page.
+    #[error("{0}")]
+    CrossOrigin(String),
     /// A changing operation without the configured admin token.
     #[error("{0}")]
     Unauthorized(String),
@@ -77,6 +80,7 @@ impl ApiError {
             ApiError::MethodNotAllowed(_) => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             ApiError::Conflict { code, .. } => (StatusCode::CONFLICT, code),
             ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::CrossOrigin(_) => (StatusCode::FORBIDDEN, "cross_origin"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
         }
     }

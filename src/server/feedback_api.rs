@@ -152,7 +152,7 @@ pub async fn list(
         Some(v) => v.parse::<u32>().unwrap_or_else(|_| {
             errors.push(field_error(
                 name,
-                "must be a whole number from 0 to 4294967295",
+                "must be a whole number >= 0 (limit is capped at 500)",
             ));
             default
         }),

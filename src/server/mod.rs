@@ -9,6 +9,7 @@ pub mod feedback_api;
 pub mod limits;
 pub mod models_api;
 pub mod observability;
+pub mod origin;
 pub mod retrain_api;
 
 use app::{shell, App};
@@ -91,6 +92,7 @@ pub fn router(state: AppState) -> Router {
         })
         .method_not_allowed_fallback(fallback::method_not_allowed)
         .fallback(fallback::not_found)
-        .with_state(state);
+        .with_state(state)
+        .layer(axum::middleware::from_fn(origin::same_origin_only));
     observability::instrument(limits::apply(app))
 }
