@@ -132,6 +132,10 @@ test('compare: ticked versions give one bar group, ROC curve and confusion matri
   await page.selectOption('#diff-right', 'V1');
   await page.waitForSelector('#params-same');
 
+  // At 1200 px the versions table fits its card, actions included.
+  const excess = await page.$eval('#versions-table', (t) => t.parentElement.scrollWidth - t.parentElement.clientWidth);
+  assert.ok(excess <= 0, `the versions table is ${excess}px wider than its card at 1200 px`);
+
   // Phone width: the wide tables scroll inside their cards, the page itself does not.
   await page.setViewportSize({ width: 390, height: 844 });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
