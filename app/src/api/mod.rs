@@ -11,3 +11,13 @@ pub mod predict;
 
 #[cfg(feature = "ssr")]
 pub mod context;
+
+/// The server's own message of a failed server function, without the transport's prefix
+/// ("error running server function: ..."), for showing to the user.
+pub fn server_message(error: &leptos::prelude::ServerFnError) -> String {
+    let text = error.to_string();
+    text.rsplit("error running server function: ")
+        .next()
+        .unwrap_or(&text)
+        .to_string()
+}

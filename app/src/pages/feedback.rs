@@ -2,6 +2,7 @@
 //! the job's progress (polled every second while it runs) and its outcome.
 
 use crate::api::feedback::{feedback_overview, retrain_job, start_retrain, RetrainView};
+use crate::api::server_message;
 use crate::components::table::column_heads;
 use leptos::prelude::*;
 use std::time::Duration;
@@ -42,15 +43,7 @@ pub fn FeedbackPage() -> impl IntoView {
                     job.set(Some(Ok(view)));
                     poll(job, counts);
                 }
-                Err(e) => {
-                    let text = e.to_string();
-                    let text = text
-                        .rsplit("error running server function: ")
-                        .next()
-                        .unwrap_or(&text)
-                        .to_string();
-                    job.set(Some(Err(text)));
-                }
+                Err(e) => job.set(Some(Err(server_message(&e)))),
             }
         });
     };

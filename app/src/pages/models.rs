@@ -6,6 +6,7 @@
 use crate::api::models::{
     model_action, models_overview, params_diff, ModelsView, VersionRow, METRIC_NAMES,
 };
+use crate::api::server_message;
 use crate::components::charts::{
     confusion_matrix, grouped_bars, metrics_across_versions, roc_curves, Series,
 };
@@ -28,13 +29,7 @@ pub fn ModelsPage() -> impl IntoView {
     });
     Effect::new(move |_| {
         if let Some(result) = run.value().get() {
-            message.set(Some(result.map_err(|e| {
-                let text = e.to_string();
-                text.rsplit("error running server function: ")
-                    .next()
-                    .unwrap_or(&text)
-                    .to_string()
-            })));
+            message.set(Some(result.map_err(|e| server_message(&e))));
             pending.set(None);
             data.refetch();
         }
