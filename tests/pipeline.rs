@@ -45,6 +45,15 @@ fn json(path: PathBuf) -> serde_json::Value {
     serde_json::from_slice(&fs::read(&path).unwrap()).unwrap_or_else(|e| panic!("{path:?}: {e}"))
 }
 
+/// The artifact of `work/reg/V1` without the creation time and code revision, which the
+/// registry records as facts of the run: the rest must be identical between two runs.
+fn model_bytes(work: &Path) -> Vec<u8> {
+    let mut a = Artifact::from_bytes(&fs::read(work.join("reg/V1/model.bin")).unwrap()).unwrap();
+    a.created_at = String::new();
+    a.code_revision = None;
+    a.to_bytes().unwrap()
+}
+
 /// Runs validate -> preprocess -> train -> evaluate -> predict in `work`, as dvc.yaml does.
 fn run_stages(work: &Path) {
     let (d, p) = (data(), params());
@@ -145,15 +154,46 @@ fn stages_write_their_outputs_and_reruns_are_byte_identical() {
             "{file} differs between two runs"
         );
     }
-    // The model artifacts are identical except for the creation time and code revision, which
-    // the registry records as facts of the run.
-    let artifact = |dir: &Path| {
-        let mut a = Artifact::from_bytes(&fs::read(dir.join("reg/V1/model.bin")).unwrap()).unwrap();
-        a.created_at = String::new();
-        a.code_revision = None;
-        a.to_bytes().unwrap()
-    };
-    assert_eq!(artifact(a.path()), artifact(b.path()));
+    assert_eq!(model_bytes(a.path()), model_bytes(b.path()));
+}
+
+/// The shipped kind of model, a soft vote of a forest and the RBF SVM (small forest here),
+/// trained in two separate processes: the same `metrics.json` bytes and the same artifact.
+#[test]
+fn forest_and_svm_ensemble_trains_byte_identically_in_two_processes() {
+    let fast = fs::read_to_string(params()).unwrap();
+    let ensemble = fast
+        .replacen("model_type: RandomForest", "model_type: Ensemble", 1)
+        .replacen("    xgboost: 1.0", "    xgboost: 0.0", 1)
+        .replacen(
+            "    gradient_boosting: 1.0",
+            "    gradient_boosting: 0.0\n    svm: 2.0",
+            1,
+        )
+        .replacen(
+            "  voting_weights:",
+            "  svm:\n    c: 0.5\n    gamma: scale\n  voting_weights:",
+            1,
+        );
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    for work in [a.path(), b.path()] {
+        fs::write(work.join("params.yaml"), &ensemble).unwrap();
+        ok(
+            work,
+            &["--quiet", "train", "--data", &data(), "--models-dir", "reg"],
+        );
+    }
+    let m = json(a.path().join("metrics.json"));
+    assert_eq!(m["model_type"], "Ensemble");
+    let auc = m["test"]["roc_auc"].as_f64().unwrap();
+    assert!((0.6..0.8).contains(&auc), "held-out ROC AUC {auc}");
+    assert_eq!(
+        fs::read(a.path().join("metrics.json")).unwrap(),
+        fs::read(b.path().join("metrics.json")).unwrap()
+    );
+    let stored = Artifact::from_bytes(&fs::read(a.path().join("reg/V1/model.bin")).unwrap());
+    assert_eq!(stored.unwrap().params.train.voting_weights.svm, 2.0);
+    assert_eq!(model_bytes(a.path()), model_bytes(b.path()));
 }
 
 #[test]

@@ -17,6 +17,7 @@ fn main() {
             "RandomForest" => ModelType::RandomForest,
             "XGBoost" => ModelType::XGBoost,
             "GradientBoosting" => ModelType::GradientBoosting,
+            "SVM" => ModelType::Svm,
             other => panic!("unknown model type {other}"),
         };
     }

@@ -15,7 +15,7 @@ use crate::params::Params;
 /// First bytes of every artifact.
 pub const MAGIC: &[u8] = b"POTABLE-MODEL\n";
 /// Current artifact format version.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// bincode settings of [`bincode::serialize`] (fixed-width integers, little endian, trailing
 /// bytes allowed) plus a read limit of `limit` bytes, so a damaged length prefix fails instead
@@ -99,7 +99,8 @@ mod tests {
 
     fn artifact(model_type: ModelType) -> (Artifact, Vec<[f64; 9]>) {
         let (rows, labels) = water();
-        let params = quick_params(model_type);
+        let mut params = quick_params(model_type);
+        params.train.voting_weights.svm = 1.0; // every member kind inside the ensemble
         let out = train(&rows, &labels, &params, &no_progress).unwrap();
         let a = Artifact {
             format_version: FORMAT_VERSION,

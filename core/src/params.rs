@@ -119,6 +119,9 @@ pub struct TrainParams {
     pub xgboost: XGBoostParams,
     /// Gradient-boosting member.
     pub gradient_boosting: GradientBoostingParams,
+    /// RBF SVM member (absent in older params files: scikit-learn's `SVC` defaults).
+    #[serde(default)]
+    pub svm: SvmParams,
     /// Soft-voting weights of the ensemble members.
     pub voting_weights: VotingWeights,
 }
@@ -126,7 +129,7 @@ pub struct TrainParams {
 /// Model family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ModelType {
-    /// Soft-voting ensemble of the three members.
+    /// Soft-voting ensemble of the members with a positive voting weight.
     Ensemble,
     /// Random forest alone.
     RandomForest,
@@ -134,6 +137,9 @@ pub enum ModelType {
     XGBoost,
     /// Gradient boosting alone.
     GradientBoosting,
+    /// RBF support-vector machine alone.
+    #[serde(rename = "SVM")]
+    Svm,
 }
 
 /// `train.random_forest` section.
@@ -316,6 +322,81 @@ pub struct VotingWeights {
     pub xgboost: f64,
     /// Weight of the gradient-boosting member.
     pub gradient_boosting: f64,
+    /// Weight of the SVM member (0 when absent, as in older params files).
+    #[serde(default)]
+    pub svm: f64,
+}
+
+/// `train.svm` section (scikit-learn's `SVC` names and defaults).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SvmParams {
+    /// Regularisation `C`, > 0.
+    pub c: f64,
+    /// RBF kernel width: `scale` or a positive number.
+    pub gamma: Gamma,
+}
+
+impl Default for SvmParams {
+    fn default() -> Self {
+        SvmParams {
+            c: 1.0,
+            gamma: Gamma::Scale,
+        }
+    }
+}
+
+/// RBF kernel coefficient of the SVM.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Gamma {
+    /// `1 / (n_features * variance of all training values)`, as scikit-learn's `"scale"`.
+    Scale,
+    /// A fixed positive value.
+    Value(f64),
+}
+
+impl Serialize for Gamma {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match (self, s.is_human_readable()) {
+            (Gamma::Scale, true) => s.serialize_str("scale"),
+            (Gamma::Value(g), true) => s.serialize_f64(*g),
+            // Binary formats cannot tell a string from a number: `None` stands for `scale`.
+            (Gamma::Scale, false) => s.serialize_none(),
+            (Gamma::Value(g), false) => s.serialize_some(g),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Gamma {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        if !d.is_human_readable() {
+            return Ok(Option::<f64>::deserialize(d)?.map_or(Gamma::Scale, Gamma::Value));
+        }
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Gamma;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("scale or a positive number")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Gamma, E> {
+                if v == "scale" {
+                    Ok(Gamma::Scale)
+                } else {
+                    Err(E::invalid_value(serde::de::Unexpected::Str(v), &self))
+                }
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Gamma, E> {
+                Ok(Gamma::Value(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Gamma, E> {
+                Ok(Gamma::Value(v as f64))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Gamma, E> {
+                Ok(Gamma::Value(v as f64))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// `evaluate` section.
@@ -438,6 +519,12 @@ impl Params {
             usize::MAX,
         );
 
+        let s = &self.train.svm;
+        c.positive("train.svm.c", s.c);
+        if let Gamma::Value(g) = s.gamma {
+            c.positive("train.svm.gamma", g);
+        }
+
         let w = &self.train.voting_weights;
         c.non_negative("train.voting_weights.random_forest", w.random_forest);
         c.non_negative("train.voting_weights.xgboost", w.xgboost);
@@ -445,7 +532,8 @@ impl Params {
             "train.voting_weights.gradient_boosting",
             w.gradient_boosting,
         );
-        let sum = w.random_forest + w.xgboost + w.gradient_boosting;
+        c.non_negative("train.voting_weights.svm", w.svm);
+        let sum = w.random_forest + w.xgboost + w.gradient_boosting + w.svm;
         if self.train.model_type == ModelType::Ensemble && sum.is_finite() && sum <= 0.0 {
             c.fail(
                 "train.voting_weights",
@@ -505,10 +593,12 @@ impl Default for Params {
                     subsample: 0.8,
                     min_samples_leaf: 1,
                 },
+                svm: SvmParams::default(),
                 voting_weights: VotingWeights {
                     random_forest: 1.0,
                     xgboost: 1.0,
                     gradient_boosting: 1.0,
+                    svm: 0.0,
                 },
             },
             evaluate: EvaluateParams {
@@ -594,8 +684,12 @@ mod tests {
     fn project_params_file_is_valid() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../params.yaml");
         let p = Params::load(path).unwrap();
-        assert_eq!(p.train.model_type, ModelType::RandomForest);
+        assert_eq!(p.train.model_type, ModelType::Ensemble);
         assert_eq!(p.train.random_forest.n_estimators, 500);
+        assert_eq!(p.train.svm.c, 0.5);
+        assert_eq!(p.train.svm.gamma, Gamma::Scale);
+        assert_eq!(p.train.voting_weights.svm, 3.0);
+        assert_eq!(p.train.voting_weights.xgboost, 0.0);
     }
 
     #[test]
@@ -773,6 +867,38 @@ mod tests {
         let no_depth = edited("    max_depth: 15             # null = unlimited\n", "");
         let msg = message(&no_depth);
         assert!(msg.contains("max_depth"), "{msg}");
+    }
+
+    #[test]
+    fn svm_section_rules_name_key_and_rule() {
+        let project =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../params.yaml"))
+                .expect("params.yaml");
+        let with = |from: &str, to: &str| {
+            assert!(project.contains(from), "params.yaml contains {from:?}");
+            message(&project.replacen(from, to, 1))
+        };
+        let msg = with("c: 0.5", "c: 0");
+        assert!(
+            msg.contains("train.svm.c: must be a finite number > 0"),
+            "{msg}"
+        );
+        let msg = with("gamma: scale", "gamma: -2");
+        assert!(
+            msg.contains("train.svm.gamma: must be a finite number > 0"),
+            "{msg}"
+        );
+        let msg = with("gamma: scale", "gamma: auto");
+        assert!(msg.contains("train.svm") && msg.contains("auto"), "{msg}");
+        let msg = with("svm: 3.0", "svm: -1");
+        assert!(
+            msg.contains("train.voting_weights.svm: must be a finite number >= 0"),
+            "{msg}"
+        );
+        let fixed = Params::from_yaml(&project.replacen("gamma: scale", "gamma: 0.25", 1)).unwrap();
+        assert_eq!(fixed.train.svm.gamma, Gamma::Value(0.25));
+        let bin = bincode::serialize(&fixed).unwrap();
+        assert_eq!(bincode::deserialize::<Params>(&bin).unwrap(), fixed);
     }
 
     #[test]

@@ -264,13 +264,22 @@ fn json_value() -> impl Strategy<Value = String> {
     ]
 }
 
-/// A real artifact of a tiny forest, trained once on a few hundred rows of the real data.
+/// A real artifact of a soft vote of a tiny forest and the RBF SVM (the shipped kind of
+/// model, so both members' decoders are exercised), trained once on a few hundred rows of the
+/// real data.
 fn small_artifact() -> &'static [u8] {
     static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
     BYTES.get_or_init(|| {
         let (rows, labels) = real_data();
         let mut params = Params::default();
-        params.train.model_type = ModelType::RandomForest;
+        params.train.model_type = ModelType::Ensemble;
+        let weights = &mut params.train.voting_weights;
+        (
+            weights.random_forest,
+            weights.xgboost,
+            weights.gradient_boosting,
+            weights.svm,
+        ) = (1.0, 0.0, 0.0, 1.0);
         params.train.random_forest.n_estimators = 3;
         params.train.random_forest.max_depth = Some(4);
         params.evaluate.cv_folds = 2;

@@ -1,9 +1,11 @@
-//! The classifiers: a hand-written random forest, two forust-ml boosters and a soft-voting
-//! ensemble of them, behind one [`Classifier`] enum. All are deterministic given their seeds.
+//! The classifiers: a hand-written random forest, two forust-ml boosters, a libsvm-rs RBF SVM
+//! and a soft-voting ensemble of them, behind one [`Classifier`] enum. All are deterministic
+//! given their seeds.
 
 pub mod boosting;
 pub mod ensemble;
 pub mod forest;
+pub mod svm;
 
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +14,7 @@ use crate::schema::FeatureVector;
 use boosting::{BoostingError, GradientBoosting, XgBoost};
 use ensemble::{Ensemble, Member};
 use forest::{ForestError, ForestParams, RandomForest};
+use svm::{Svm, SvmError};
 
 /// Errors of [`Classifier::fit`].
 #[derive(Debug, thiserror::Error)]
@@ -22,6 +25,9 @@ pub enum ModelError {
     /// A booster refused the data or its parameters.
     #[error(transparent)]
     Boosting(#[from] BoostingError),
+    /// The SVM refused the data or its parameters.
+    #[error(transparent)]
+    Svm(#[from] SvmError),
     /// Every ensemble voting weight is zero.
     #[error("the ensemble needs at least one member with a positive voting weight")]
     NoMembers,
@@ -38,11 +44,15 @@ pub enum Classifier {
     GradientBoosting(GradientBoosting),
     /// Soft-voting ensemble.
     Ensemble(Ensemble),
+    /// libsvm-rs RBF support-vector machine with Platt probabilities (last, so the bincode
+    /// variant numbers of the others stay as they were).
+    Svm(Svm),
 }
 
 impl Classifier {
     /// Fits `train.model_type` on rows `x` and labels `y` (0/1). The forest uses `seed`, the
-    /// XGBoost-style member `seed + 1` and the gradient-boosting member `seed + 2`; members
+    /// XGBoost-style member `seed + 1`, the gradient-boosting member `seed + 2` and the SVM's
+    /// Platt folds `seed + 3`; members
     /// of an ensemble with voting weight 0 are not fitted.
     pub fn fit(
         x: &[FeatureVector],
@@ -75,6 +85,7 @@ impl Classifier {
                 &train.gradient_boosting,
                 seed.wrapping_add(2),
             )?),
+            ModelType::Svm => Classifier::Svm(Svm::fit(x, y, &train.svm, seed.wrapping_add(3))?),
             ModelType::Ensemble => {
                 let w = &train.voting_weights;
                 let mut members = Vec::new();
@@ -82,6 +93,7 @@ impl Classifier {
                     (w.random_forest, ModelType::RandomForest),
                     (w.xgboost, ModelType::XGBoost),
                     (w.gradient_boosting, ModelType::GradientBoosting),
+                    (w.svm, ModelType::Svm),
                 ] {
                     if weight > 0.0 {
                         let model = Self::fit_type(member, x, y, train, seed)?;
@@ -99,6 +111,7 @@ impl Classifier {
             Classifier::RandomForest(m) => m.predict_proba(x),
             Classifier::XGBoost(m) => m.predict_proba(x),
             Classifier::GradientBoosting(m) => m.predict_proba(x),
+            Classifier::Svm(m) => m.predict_proba(x),
             Classifier::Ensemble(m) => m.predict_proba(x),
         }
     }
@@ -110,6 +123,7 @@ impl Classifier {
             Classifier::RandomForest(m) => m.feature_importances().to_vec(),
             Classifier::XGBoost(m) => m.feature_importances(),
             Classifier::GradientBoosting(m) => m.feature_importances(),
+            Classifier::Svm(m) => m.feature_importances(),
             Classifier::Ensemble(m) => m.feature_importances(),
         }
     }
@@ -120,6 +134,7 @@ impl Classifier {
             Classifier::RandomForest(_) => ModelType::RandomForest,
             Classifier::XGBoost(_) => ModelType::XGBoost,
             Classifier::GradientBoosting(_) => ModelType::GradientBoosting,
+            Classifier::Svm(_) => ModelType::Svm,
             Classifier::Ensemble(_) => ModelType::Ensemble,
         }
     }
@@ -132,6 +147,7 @@ pub fn model_name(model_type: ModelType) -> &'static str {
         ModelType::RandomForest => "RandomForest",
         ModelType::XGBoost => "XGBoost",
         ModelType::GradientBoosting => "GradientBoosting",
+        ModelType::Svm => "SVM",
     }
 }
 
@@ -167,6 +183,7 @@ mod tests {
             ModelType::RandomForest,
             ModelType::XGBoost,
             ModelType::GradientBoosting,
+            ModelType::Svm,
             ModelType::Ensemble,
         ] {
             let model = Classifier::fit(&x, &y, &train_params(t), 1).unwrap();
