@@ -33,6 +33,9 @@ COPY --from=wasm-opt /tools /tools
 ENV POTABLE_TOOLS_DIR=/tools
 WORKDIR /src
 COPY . .
+# The commit being built (the context has no .git): recorded in every version trained here.
+ARG POTABLE_CODE_REVISION=""
+ENV POTABLE_CODE_REVISION=${POTABLE_CODE_REVISION}
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target,sharing=locked \
     scripts/build-site.sh --release \

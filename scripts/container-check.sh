@@ -109,7 +109,9 @@ fi
 
 step "building $IMAGE from ./Dockerfile (buildah bud, chroot isolation, layers cached)"
 build_start=$(date +%s)
-buildah bud --isolation chroot --pull=never --format docker --layers -q -t "$IMAGE" . >/dev/null
+buildah bud --isolation chroot --pull=never --format docker --layers -q \
+  --build-arg POTABLE_CODE_REVISION="$(git rev-parse --short=12 HEAD 2>/dev/null || true)" \
+  -t "$IMAGE" . >/dev/null
 build_seconds=$(($(date +%s) - build_start))
 size=$(podman image inspect --format '{{.Size}}' "$IMAGE")
 step "built in ${build_seconds}s, image size $size bytes ($((size / 1024 / 1024)) MiB)"

@@ -497,16 +497,9 @@ pub fn register_run(
     })
 }
 
-/// The git revision of the working tree, when git and a repository are available.
+/// The source revision this binary was built from (see `core/build.rs`), when known.
 pub fn code_revision() -> Option<String> {
-    let out = std::process::Command::new("git")
-        .args(["rev-parse", "--short=12", "HEAD"])
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
-        .filter(|s| !s.is_empty())
+    option_env!("POTABLE_CODE_REVISION").map(str::to_string)
 }
 
 #[cfg(test)]
