@@ -56,19 +56,14 @@ pub async fn submit_feedback(
     correct: bool,
 ) -> Result<i64, ServerFnError> {
     use potable_core::feedback::{NewFeedback, Prediction};
-    use potable_core::schema::{FeatureVector, FEATURES};
 
-    let mut features: FeatureVector = [f64::NAN; FEATURES.len()];
-    for (slot, spec) in features.iter_mut().zip(FEATURES.iter()) {
-        *slot = fields
-            .get(spec.name)
-            .and_then(|t| t.trim().parse().ok())
-            .ok_or_else(|| ServerFnError::new(format!("{}: must be a number", spec.name)))?;
-    }
-    if let Err(errors) = potable_core::sample::validate_features(&features) {
-        let e = &errors[0];
-        return Err(ServerFnError::new(format!("{}: {}", e.field, e.rule)));
-    }
+    let features = super::form::parse_form(&fields).map_err(|errors| {
+        let listed: Vec<String> = errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.rule))
+            .collect();
+        ServerFnError::new(listed.join("; "))
+    })?;
     if potability > 1 {
         return Err(ServerFnError::new("potability: must be 0 or 1"));
     }
@@ -78,6 +73,11 @@ pub async fn submit_feedback(
         ));
     }
     let service = super::context::service()?;
+    if service.version(&model_version).is_err() {
+        return Err(ServerFnError::new(format!(
+            "model_version: {model_version} is not a version in the registry"
+        )));
+    }
     let true_label = if correct { potability } else { 1 - potability };
     service
         .add_feedback(&NewFeedback {

@@ -11,6 +11,8 @@ pub mod predict;
 
 #[cfg(feature = "ssr")]
 pub mod context;
+#[cfg(feature = "ssr")]
+pub mod form;
 
 /// The server's own message of a failed server function, without the transport's prefix
 /// ("error running server function: ..."), for showing to the user.

@@ -42,44 +42,10 @@ pub enum PredictOutcome {
 pub async fn predict_sample(
     fields: BTreeMap<String, String>,
 ) -> Result<PredictOutcome, ServerFnError> {
-    use potable_core::schema::{FeatureVector, FEATURES};
-
-    let mut values: FeatureVector = [f64::NAN; FEATURES.len()];
-    let mut errors = Vec::new();
-    for (slot, spec) in values.iter_mut().zip(FEATURES.iter()) {
-        match fields.get(spec.name).map(|v| v.trim()) {
-            None | Some("") => errors.push(FieldErrorView {
-                field: spec.name.to_string(),
-                rule: "is required".to_string(),
-            }),
-            Some(text) => match text.parse::<f64>() {
-                Ok(v) => *slot = v,
-                Err(_) => errors.push(FieldErrorView {
-                    field: spec.name.to_string(),
-                    rule: "must be a number".to_string(),
-                }),
-            },
-        }
-    }
-    for name in fields.keys() {
-        if !FEATURES.iter().any(|f| f.name == name) {
-            errors.push(FieldErrorView {
-                field: name.clone(),
-                rule: "is not a known field".to_string(),
-            });
-        }
-    }
-    if errors.is_empty() {
-        if let Err(field_errors) = potable_core::sample::validate_features(&values) {
-            errors.extend(field_errors.into_iter().map(|e| FieldErrorView {
-                field: e.field,
-                rule: e.rule,
-            }));
-        }
-    }
-    if !errors.is_empty() {
-        return Ok(PredictOutcome::Invalid(errors));
-    }
+    let values = match super::form::parse_form(&fields) {
+        Ok(values) => values,
+        Err(errors) => return Ok(PredictOutcome::Invalid(errors)),
+    };
     let service = super::context::service()?;
     let prediction = service
         .predict_one(&values)
