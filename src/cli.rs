@@ -1,7 +1,8 @@
 //! Command-line interface: global flags and subcommands (every flag also reads an environment
 //! variable, listed in `--help`).
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -15,6 +16,52 @@ pub struct Cli {
     pub global: GlobalArgs,
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// Parses the process arguments (exiting with clap's message when they are wrong); the
+    /// top-level `--help` ends with every environment variable a command reads.
+    pub fn parse_with_env_help() -> Cli {
+        let command = Cli::command();
+        let listing = environment_help(&command);
+        let matches = command.after_help(listing).get_matches();
+        Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    }
+}
+
+/// "Environment variables:" and one line per variable of `command` and its subcommands: the
+/// flag it stands for and the default, taken from the argument definitions themselves.
+fn environment_help(command: &clap::Command) -> String {
+    fn collect(command: &clap::Command, into: &mut BTreeMap<String, String>) {
+        for arg in command.get_arguments() {
+            let (Some(env), Some(long)) = (arg.get_env(), arg.get_long()) else {
+                continue;
+            };
+            let defaults: Vec<String> = arg
+                .get_default_values()
+                .iter()
+                .map(|v| v.to_string_lossy().into_owned())
+                .collect();
+            let default = if defaults.is_empty() {
+                String::new()
+            } else {
+                format!(" [default: {}]", defaults.join(","))
+            };
+            into.entry(env.to_string_lossy().into_owned())
+                .or_insert(format!("--{long}{default}"));
+        }
+        for sub in command.get_subcommands() {
+            collect(sub, into);
+        }
+    }
+    let mut vars = BTreeMap::new();
+    collect(command, &mut vars);
+    let width = vars.keys().map(String::len).max().unwrap_or(0);
+    let mut text = String::from("Environment variables (each sets the flag named beside it):\n");
+    for (name, flag) in vars {
+        text.push_str(&format!("  {name:<width$}  {flag}\n"));
+    }
+    text
 }
 
 /// Flags accepted by every subcommand.

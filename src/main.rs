@@ -1,10 +1,12 @@
 //! The `potable` command: pipeline stages, model operations and the web server.
 
-use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = potable::cli::Cli::parse();
+    let cli = potable::cli::Cli::parse_with_env_help();
+    if !matches!(cli.command, potable::cli::Command::Serve(_)) {
+        potable_core::os::die_quietly_on_closed_stdout();
+    }
     potable::logging::init(&cli.global);
     match potable::commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,

@@ -228,3 +228,28 @@ fn bad_promotion_gate_flags_are_usage_errors() {
         assert!(err.contains("invalid value") && err.contains(bad), "{err}");
     }
 }
+
+#[test]
+fn top_level_help_lists_every_environment_variable_with_its_default() {
+    let work = tempfile::tempdir().unwrap();
+    let (ok, out, _) = run(work.path(), &["--help"]);
+    assert!(ok);
+    let listing = out
+        .split("Environment variables")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no environment section in {out}"));
+    let line = |name: &str| {
+        listing
+            .lines()
+            .find(|l| l.trim_start().starts_with(name))
+            .unwrap_or_else(|| panic!("{name} not listed in {listing}"))
+            .to_string()
+    };
+    assert!(line("POTABLE_PORT ").contains("--port [default: 3000]"));
+    assert!(line("POTABLE_HOST ").contains("--host [default: 127.0.0.1]"));
+    assert!(line("POTABLE_MODELS_DIR ").contains("--models-dir [default: models]"));
+    assert!(line("POTABLE_PROMOTION_METRIC ").contains("[default: roc_auc]"));
+    assert!(line("POTABLE_ADMIN_TOKEN ").contains("--admin-token"));
+    assert!(line("POTABLE_QUIET ").contains("--quiet"));
+    assert!(line("POTABLE_LOG_JSON ").contains("--log-json"));
+}

@@ -55,3 +55,19 @@ pub fn limit_heap_arenas() {
 /// Nothing to cap with other allocators.
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 pub fn limit_heap_arenas() {}
+
+/// Lets a closed standard output end the process quietly, as other Unix tools do
+/// (`potable models show V1 | head`). Rust ignores SIGPIPE, so printing to a closed pipe
+/// panics instead. Only for one-shot commands: the server keeps SIGPIPE ignored, so a client
+/// that hangs up is an error on that socket, not the end of the process.
+#[cfg(target_os = "linux")]
+pub fn die_quietly_on_closed_stdout() {
+    // SAFETY: restores the default disposition of one signal; no handler code of ours runs.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+/// Left as it is off Linux.
+#[cfg(not(target_os = "linux"))]
+pub fn die_quietly_on_closed_stdout() {}
