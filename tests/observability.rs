@@ -215,3 +215,49 @@ fn first_start_trains_when_the_data_is_there_and_waits_otherwise() {
     let (status, json) = server.post_json("/predict", VALID_SAMPLE);
     assert_eq!(status, 200, "{json}");
 }
+
+#[test]
+fn metrics_count_feedback_and_retraining_runs() {
+    let work = common::fresh_work("observability", "loop");
+    let server = common::start_retraining_server(&work, "metrics-token");
+    let (_, predicted) = server.post_json("/predict", VALID_SAMPLE);
+    let served = predicted["potability"].as_u64().unwrap();
+    let water: Value = serde_json::from_str(VALID_SAMPLE).unwrap();
+    let body = |label: u64| {
+        serde_json::json!({"water_quality": water, "actual_potability": label}).to_string()
+    };
+    let (status, json) = server.post_json("/feedback", &body(served));
+    assert_eq!(status, 201, "{json}");
+    let resp = common::client_with_timeout(60)
+        .post(format!("{}/retrain", server.url))
+        .bearer_auth("metrics-token")
+        .header("content-type", "application/json")
+        .body(body(1 - served))
+        .send()
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 202);
+    assert_eq!(server.wait_for_retrain()["state"], "succeeded");
+
+    let (_, metrics) = server.get("/metrics");
+    let (right, wrong) = (served.to_string(), (1 - served).to_string());
+    let right = [("true_label", right.as_str()), ("prediction", "correct")];
+    let wrong = [("true_label", wrong.as_str()), ("prediction", "wrong")];
+    for labels in [right, wrong] {
+        assert_eq!(
+            sample(&metrics, "potable_feedback_total", &labels),
+            Some(1.0),
+            "{labels:?} in {metrics}"
+        );
+    }
+    let success = [("outcome", "success")];
+    assert_eq!(
+        sample(&metrics, "potable_retrain_runs_total", &success),
+        Some(1.0),
+        "{metrics}"
+    );
+    assert_eq!(
+        sample(&metrics, "potable_retrain_duration_seconds_count", &success),
+        Some(1.0),
+        "{metrics}"
+    );
+}

@@ -20,5 +20,6 @@ pub mod sample;
 pub mod schema;
 pub mod service;
 pub mod split;
+pub mod telemetry;
 pub mod train;
 pub mod validate;

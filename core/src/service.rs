@@ -182,6 +182,12 @@ impl Service {
             .map(|p| Prediction::new(p, model.version))
             .collect();
         crate::monitoring::record(rows, &predictions);
+        let potable = predictions.iter().filter(|p| p.potability == 1).count() as u64;
+        crate::telemetry::record_predictions(
+            &model.version.to_string(),
+            potable,
+            predictions.len() as u64 - potable,
+        );
         Ok(predictions)
     }
 

@@ -80,6 +80,5 @@ pub async fn predict(
         .service
         .predict_one(&features)
         .map_err(|e| ApiError::NoModel(e.to_string()))?;
-    super::observability::record_prediction(prediction.potability, &prediction.model_version);
     Ok(Json(prediction.into()))
 }

@@ -2,7 +2,8 @@
 //! and readiness (`GET /ready`, separate from the liveness answer of `GET /health`).
 //!
 //! Metrics go through the `metrics` facade into one process-wide Prometheus recorder, so any
-//! code in the binary can count with the `record_*` functions below.
+//! code in the binary counts into it: the prediction, feedback and retraining counters of
+//! `potable_core::telemetry` as well as the request counters here.
 
 use super::AppState;
 use axum::extract::{MatchedPath, Request, State};
@@ -13,23 +14,17 @@ use axum::{Json, Router};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use serde::Serialize;
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
+
+pub use potable_core::telemetry::{FEEDBACK, PREDICTIONS, RETRAIN_DURATION, RETRAIN_RUNS};
 
 /// Requests served, by method, route and status.
 pub const HTTP_REQUESTS: &str = "potable_http_requests_total";
 /// Request latency in seconds, by method, route and status.
 pub const HTTP_DURATION: &str = "potable_http_request_duration_seconds";
-/// Predictions made, by predicted class and model version.
-pub const PREDICTIONS: &str = "potable_predictions_total";
-/// Retraining runs, by outcome.
-pub const RETRAIN_RUNS: &str = "potable_retrain_runs_total";
-/// Retraining duration in seconds, by outcome.
-pub const RETRAIN_DURATION: &str = "potable_retrain_duration_seconds";
-/// Feedback records stored, by true label and whether the served prediction was right.
-pub const FEEDBACK: &str = "potable_feedback_total";
 /// 1 when a model version is loaded and predictions can be served, else 0.
 pub const MODEL_LOADED: &str = "potable_model_loaded";
 
@@ -92,58 +87,6 @@ fn describe() {
         "Feedback records stored, by true label and whether the served prediction was right."
     );
     describe_gauge!(MODEL_LOADED, "1 when a model version is loaded, else 0.");
-}
-
-/// Counts one served prediction (`potability` 1 = potable) made by `model_version`.
-pub fn record_prediction(potability: u8, model_version: &str) {
-    let class = if potability == 1 {
-        "potable"
-    } else {
-        "not_potable"
-    };
-    metrics::counter!(PREDICTIONS, "class" => class, "model_version" => model_version.to_owned())
-        .increment(1);
-}
-
-/// How a retraining run ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RetrainOutcome {
-    /// A new version was registered.
-    Success,
-    /// The run failed.
-    Failure,
-    /// Refused because another run was in progress.
-    Conflict,
-}
-
-impl RetrainOutcome {
-    fn label(self) -> &'static str {
-        match self {
-            RetrainOutcome::Success => "success",
-            RetrainOutcome::Failure => "failure",
-            RetrainOutcome::Conflict => "conflict",
-        }
-    }
-}
-
-/// Counts one retraining run and records how long it took.
-pub fn record_retrain(outcome: RetrainOutcome, duration: Duration) {
-    let outcome = outcome.label();
-    metrics::counter!(RETRAIN_RUNS, "outcome" => outcome).increment(1);
-    metrics::histogram!(RETRAIN_DURATION, "outcome" => outcome).record(duration.as_secs_f64());
-}
-
-/// Counts one stored feedback record: its true label, and whether the prediction that was served
-/// for the sample (if any) was right.
-pub fn record_feedback(true_label: u8, predicted_label: Option<u8>) {
-    let prediction = match predicted_label {
-        None => "none",
-        Some(p) if p == true_label => "correct",
-        Some(_) => "wrong",
-    };
-    let true_label = if true_label == 1 { "1" } else { "0" };
-    metrics::counter!(FEEDBACK, "true_label" => true_label, "prediction" => prediction)
-        .increment(1);
 }
 
 /// `GET /metrics`: every metric in the Prometheus text format.

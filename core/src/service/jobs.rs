@@ -6,13 +6,14 @@
 //! active model take the registry lock, briefly.
 
 use std::sync::{Arc, PoisonError};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
 use super::{load, Service, ServiceError};
 use crate::registry::now_rfc3339;
 use crate::retrain::{register_run, train_run, Activation, RunOutcome};
+use crate::telemetry::{self, RetrainOutcome};
 use crate::train::{Progress, ProgressEvent, Stage};
 
 /// State of a retrain job.
@@ -122,6 +123,16 @@ impl RetrainJob {
     }
 }
 
+/// Counts a finished run that started at `began`.
+fn record_run(succeeded: bool, began: Instant) {
+    let outcome = if succeeded {
+        RetrainOutcome::Success
+    } else {
+        RetrainOutcome::Failure
+    };
+    telemetry::record_retrain(outcome, began.elapsed());
+}
+
 /// The running job, or the last one.
 #[derive(Debug, Default)]
 pub(super) struct JobSlot {
@@ -141,6 +152,7 @@ impl Service {
         }
         let mut slot = self.job_slot();
         if let Some(job) = slot.job.as_ref().filter(|j| j.state == JobState::Running) {
+            telemetry::record_retrain(RetrainOutcome::Conflict, Duration::ZERO);
             return Err(ServiceError::RetrainRunning {
                 job_id: job.id.clone(),
             });
@@ -177,6 +189,7 @@ impl Service {
             .name("potable-retrain".into())
             .spawn(move || {
                 crate::os::lower_thread_priority();
+                let began = Instant::now();
                 let progress = |event: ProgressEvent| service.update_job(&id, |j| j.record(event));
                 let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     service
@@ -187,6 +200,7 @@ impl Service {
                 if let Err(error) = &result {
                     tracing::error!(job = %id, %error, "retrain failed");
                 }
+                record_run(result.is_ok(), began);
                 service.update_job(&id, |j| j.finish(result));
                 crate::os::return_freed_memory();
             });
@@ -205,7 +219,9 @@ impl Service {
         progress: Progress,
     ) -> Result<RunOutcome, ServiceError> {
         let job = self.claim_job(&request)?;
+        let began = Instant::now();
         let result = self.run_retrain(&job.id, &request, progress);
+        record_run(result.is_ok(), began);
         let summary = result.as_ref().map(Clone::clone).map_err(|e| e.to_string());
         self.update_job(&job.id, |j| j.finish(summary));
         result

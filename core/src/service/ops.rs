@@ -204,7 +204,12 @@ impl Service {
 
     /// Validates and stores one feedback record; returns its id once it is durable.
     pub fn add_feedback(&self, feedback: &NewFeedback) -> Result<i64, ServiceError> {
-        Ok(self.feedback_lock().insert(feedback)?)
+        let id = self.feedback_lock().insert(feedback)?;
+        crate::telemetry::record_feedback(
+            feedback.true_label,
+            feedback.prediction.as_ref().map(|p| p.label),
+        );
+        Ok(id)
     }
 
     /// A page of feedback rows, newest first; `limit` is capped at [`MAX_FEEDBACK_PAGE`].
