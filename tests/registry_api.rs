@@ -2,20 +2,15 @@
 
 mod common;
 
-use common::{client_with_timeout, start_retraining_server, train_into, Server, VALID_SAMPLE};
+use common::{client_with_timeout, start_retraining_server, Server, VALID_SAMPLE};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 const TOKEN: &str = "test-admin-token";
 
 /// A fresh work folder with V1 trained into `models/`.
 fn fresh(tag: &str) -> PathBuf {
-    let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("registry-{tag}"));
-    let _ = std::fs::remove_dir_all(&work);
-    std::fs::create_dir_all(&work).unwrap();
-    train_into(&work);
-    work
+    common::fresh_work("registry", tag)
 }
 
 fn start(work: &Path) -> Server {
@@ -55,22 +50,6 @@ fn call(
 
 fn feedback_body(label: u8) -> Value {
     json!({"water_quality": serde_json::from_str::<Value>(VALID_SAMPLE).unwrap(), "actual_potability": label})
-}
-
-fn wait_for_job(server: &Server) -> Value {
-    let start = Instant::now();
-    loop {
-        let (status, body) = call(server, "GET", "/retrain/status", None, false);
-        assert_eq!(status, 200);
-        if body["job"]["state"] != "running" {
-            return body["job"].clone();
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(120),
-            "retrain too slow"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }
 
 fn version_names(server: &Server) -> Vec<String> {
@@ -193,7 +172,7 @@ fn concurrent_retrains_one_runs_versions_never_collide_c6() {
         refused["job_id"], accepted["job_id"],
         "409 names the running job"
     );
-    let job = wait_for_job(&server);
+    let job = server.wait_for_retrain();
     assert_eq!(job["state"], "succeeded", "{job}");
     assert_eq!(job["outcome"]["version"], "V2");
     let used = job["outcome"]["feedback_rows"].as_u64().unwrap();
@@ -214,7 +193,7 @@ fn concurrent_retrains_one_runs_versions_never_collide_c6() {
     // The next retrain gets a new number.
     let (status, _) = call(&server, "POST", "/retrain", Some(feedback_body(0)), true);
     assert_eq!(status, 202);
-    assert_eq!(wait_for_job(&server)["outcome"]["version"], "V3");
+    assert_eq!(server.wait_for_retrain()["outcome"]["version"], "V3");
 }
 
 #[test]
@@ -224,7 +203,7 @@ fn numbering_after_delete_and_rollback_and_refusals() {
     for expected in ["V2", "V3"] {
         let (status, json) = call(&server, "POST", "/retrain", Some(feedback_body(1)), true);
         assert_eq!(status, 202, "{json}");
-        assert_eq!(wait_for_job(&server)["outcome"]["version"], expected);
+        assert_eq!(server.wait_for_retrain()["outcome"]["version"], expected);
     }
     let (status, _) = call(
         &server,
@@ -266,7 +245,7 @@ fn numbering_after_delete_and_rollback_and_refusals() {
     assert_eq!(status, 409, "{json}");
     let (status, _) = call(&server, "POST", "/retrain", Some(feedback_body(0)), true);
     assert_eq!(status, 202);
-    assert_eq!(wait_for_job(&server)["outcome"]["version"], "V4");
+    assert_eq!(server.wait_for_retrain()["outcome"]["version"], "V4");
     assert_eq!(version_names(&server), ["V1", "V2", "V4"]);
     let (_, history) = call(&server, "GET", "/models/history", None, false);
     let history = history["history"].as_array().unwrap();
@@ -304,7 +283,7 @@ fn predictions_during_retrain_and_switch_all_succeed() {
     });
     let (status, _) = call(&server, "POST", "/retrain", Some(feedback_body(1)), true);
     assert_eq!(status, 202);
-    wait_for_job(&server);
+    server.wait_for_retrain();
     // Switch away from whichever version the retrain left active, back, and away again.
     let (_, current) = call(&server, "GET", "/models/current", None, false);
     let active = current["model_version"].as_str().unwrap().to_string();
@@ -331,7 +310,7 @@ fn truncated_artifact_is_unavailable_and_refused_c7() {
         let server = start(&work);
         let (status, _) = call(&server, "POST", "/retrain", Some(feedback_body(1)), true);
         assert_eq!(status, 202);
-        wait_for_job(&server);
+        server.wait_for_retrain();
         let (status, _) = call(
             &server,
             "POST",

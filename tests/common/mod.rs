@@ -75,6 +75,16 @@ pub fn train_into(work: &Path) {
     assert!(ok, "training failed: {err}");
 }
 
+/// A fresh folder `<prefix>-<tag>` under cargo's temporary folder with V1 trained into
+/// `models/` (the fast test parameters).
+pub fn fresh_work(prefix: &str, tag: &str) -> PathBuf {
+    let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{prefix}-{tag}"));
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).expect("create the work folder");
+    train_into(&work);
+    work
+}
+
 /// A running `potable serve`, killed when dropped.
 pub struct Server {
     child: Child,
@@ -157,6 +167,24 @@ impl Server {
         let json = serde_json::from_str(&text)
             .unwrap_or_else(|e| panic!("non-JSON body ({e}) with status {status}: {text}"));
         (status, json)
+    }
+
+    /// Polls `GET /retrain/status` until no job is running (at most 120 s); returns the job.
+    pub fn wait_for_retrain(&self) -> serde_json::Value {
+        let start = std::time::Instant::now();
+        loop {
+            let (status, body) = self.get("/retrain/status");
+            assert_eq!(status, 200, "{body}");
+            let body: serde_json::Value = serde_json::from_str(&body).expect("JSON status");
+            if body["job"]["state"] != "running" {
+                return body["job"].clone();
+            }
+            assert!(
+                start.elapsed() < std::time::Duration::from_secs(120),
+                "retrain too slow"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
     }
 
     /// GETs `path`; returns (status, body text).
