@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import time
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -166,6 +167,9 @@ def potable_train(binary, params, data, models_dir, metrics):
 
 
 def main():
+    # scikit-learn 1.9 deprecates SVC(probability=True) (still the same Platt scaling Potable
+    # uses); keep the table readable.
+    warnings.filterwarnings("ignore", category=FutureWarning)
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--potable", required=True)
     ap.add_argument("--data", required=True)
@@ -212,12 +216,15 @@ def main():
     print(f"{'configuration':<26} {'system':<16} {'CV acc':>7} {'ROC AUC':>8} {'F1':>6} {'wall s':>8}")
     for name, system, (acc, auc, f1, t) in rows:
         print(f"{name:<26} {system:<16} {acc:>7.4f} {auc:>8.4f} {f1:>6.4f} {t:>8.2f}")
-    best = max([rf500, svc, same], key=lambda r: r[0])
+    best = max([rf500, svc], key=lambda r: r[0])
     print()
     print(f"(a) accuracy difference Potable - sklearn: {acc_o_p[0] - acc_o_s[0]:+.4f} "
           f"(target within ±0.015); time ratio Potable/sklearn {acc_o_p[3] / acc_o_s[3]:.2f}")
-    print(f"(b) default model - best sklearn model: accuracy {acc_d_p[0] - best[0]:+.4f}, "
-          f"ROC AUC {acc_d_p[1] - best[1]:+.4f} (target >= 0)")
+    print(f"(b) default model - best standard sklearn model (RandomForest 500, SVC): accuracy "
+          f"{acc_d_p[0] - best[0]:+.4f}, ROC AUC {acc_d_p[1] - best[1]:+.4f} (target >= 0)")
+    print(f"(b) default model - the same configuration rebuilt in scikit-learn: accuracy "
+          f"{acc_d_p[0] - same[0]:+.4f}, ROC AUC {acc_d_p[1] - same[1]:+.4f} (parity check, as (a)); "
+          f"time ratio Potable/sklearn {acc_d_p[3] / same[3]:.2f}")
 
     # (d) the full pipeline: split, fit, held-out metrics, 10-fold CV on the training part.
     held_p, t_p = potable_train(a.potable, a.original, a.data, f"{a.work}/models",
