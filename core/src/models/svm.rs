@@ -412,7 +412,7 @@ mod tests {
             Err(SvmError::BadShape)
         ));
         assert!(matches!(
-            Svm::fit(&x, &vec![1; 50], &params(), 1),
+            Svm::fit(&x, &[1; 50], &params(), 1),
             Err(SvmError::OneClass)
         ));
         let mut bad = x.clone();
