@@ -38,16 +38,23 @@ impl AdminCheck {
             return Ok("dashboard");
         }
         if token.trim().is_empty() {
-            return Err(ServerFnError::new(
-                "token: this operation needs the admin token",
-            ));
+            return Err(unauthorized("token: this operation needs the admin token"));
         }
         if (self.matches)(token.trim()) {
             Ok("admin")
         } else {
-            Err(ServerFnError::new("token: the admin token is wrong"))
+            Err(unauthorized("token: the admin token is wrong"))
         }
     }
+}
+
+/// A refusal for a missing or wrong token, answered with HTTP 401 as the JSON API does (a
+/// server function's error is a 500 unless the status is set).
+fn unauthorized(message: &str) -> ServerFnError {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::UNAUTHORIZED);
+    }
+    ServerFnError::new(message)
 }
 
 /// The admin check; without one provided, changing operations are open.

@@ -158,13 +158,15 @@ fn draw_legend<'a, 'b: 'a>(chart: &mut Chart<'a, 'b>, position: SeriesLabelPosit
     Ok(())
 }
 
-/// Line chart of several series, with a legend; `x_label` formats x tick values.
+/// Line chart of several series, with a legend at `legend` (where the data leaves room);
+/// `x_label` formats x tick values.
 fn lines(
     kind: &str,
     title: &str,
     axes: (&str, &str),
     series: &[Series],
     y_range: Option<(f64, f64)>,
+    legend: SeriesLabelPosition,
     x_label: &dyn Fn(f64) -> String,
 ) -> String {
     let drawn: Vec<&Series> = series.iter().filter(|s| !s.points.is_empty()).collect();
@@ -198,7 +200,7 @@ fn lines(
             draw_line(&mut chart, s, c)?;
             chart.draw_series(s.points.iter().map(|&p| Circle::new(p, 3, c.filled())))?;
         }
-        draw_legend(&mut chart, SeriesLabelPosition::UpperRight)
+        draw_legend(&mut chart, legend)
     })
 }
 
@@ -235,6 +237,8 @@ pub fn metrics_across_versions(versions: &[String], metrics: &[(String, Vec<f64>
         ("version", "score"),
         &series,
         Some((0.0, 1.0)),
+        // Scores of a useful model sit well above 0.3: the bottom right is free.
+        SeriesLabelPosition::LowerRight,
         &|x| name_at(versions, x),
     )
 }
@@ -282,7 +286,8 @@ pub fn grouped_bars(
         .flat_map(|g| g.1.iter().copied())
         .filter(|v| v.is_finite())
         .fold(threshold.map_or(0.0, |t| t.0), f64::max);
-    let y1 = if max > 0.0 { max * 1.15 } else { 1.0 };
+    // Headroom above the highest bar for the legend (upper right).
+    let y1 = if max > 0.0 { max * 1.45 } else { 1.0 };
     let n = categories.len() as f64;
     let width = 0.8 / groups.len() as f64;
     render(kind, groups.len(), title, |root| {
@@ -398,7 +403,9 @@ pub fn time_series(
         title,
         ("time (UTC)", "predictions"),
         &lines_in,
-        Some((0.0, (y_max * 1.2).max(1.0))),
+        // Headroom above the highest count for the legend.
+        Some((0.0, (y_max * 1.6).max(1.0))),
+        SeriesLabelPosition::UpperRight,
         &|x| {
             let i = x.round();
             if (x - i).abs() > 1e-6 || i < 0.0 || i as usize >= buckets.max(1) {

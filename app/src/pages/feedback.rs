@@ -70,13 +70,15 @@ pub fn FeedbackPage() -> impl IntoView {
                             }).collect_view();
                             view! {
                                 <p id="feedback-total">{match view.total { 1 => "1 feedback row".to_string(), n => format!("{n} feedback rows") }}</p>
-                                <table id="feedback-table">
+                                <table class="results" id="feedback-table">
                                     {column_heads(["Version", "True label", "Rows"])}
                                     <tbody>{rows}</tbody>
                                 </table>
                                 <Show when=move || token_required>
-                                    <label for="admin-token">"Admin token"</label>
-                                    <input id="admin-token" type="password" autocomplete="off" bind:value=token />
+                                    <div class="field token-field">
+                                        <label for="admin-token">"Admin token (needed to retrain)"</label>
+                                        <input id="admin-token" type="password" autocomplete="off" bind:value=token />
+                                    </div>
                                 </Show>
                             }.into_any()
                         }

@@ -59,8 +59,10 @@ pub fn ModelsPage() -> impl IntoView {
                     <div class="confirm" id="confirm-box" role="alertdialog" aria-labelledby="confirm-text">
                         <p id="confirm-text">{question}</p>
                         <Show when=move || data.get().and_then(|d| d.ok()).is_some_and(|d| d.token_required)>
-                            <label for="admin-token">"Admin token"</label>
-                            <input id="admin-token" type="password" autocomplete="off" bind:value=token />
+                            <div class="field token-field">
+                                <label for="admin-token">"Admin token"</label>
+                                <input id="admin-token" type="password" autocomplete="off" bind:value=token />
+                            </div>
                         </Show>
                         <button type="button" class="primary" id="confirm-button" on:click=confirm
                             disabled=move || run.pending().get()>
@@ -161,19 +163,19 @@ fn Overview(view: ModelsView, pending: RwSignal<Pending>) -> impl IntoView {
             };
             view! {
                 <tr data-version=v.name.clone() data-status=v.status.clone()>
-                    <td>
+                    <td data-label="Compare">
                         <input type="checkbox" class="compare" aria-label=format!("Compare {}", v.name)
                             prop:checked=move || selected.with(|s| s.contains(&ticked))
                             on:change=move |_| toggle(selected, &tick) />
                     </td>
-                    <th scope="row">{v.name.clone()}</th>
-                    <td>{short_time(&v.created_at)}</td>
-                    <td>{v.train_rows}</td>
-                    <td>{v.feedback_rows}</td>
-                    {v.metrics.iter().map(|m| view! { <td>{score(*m)}</td> }).collect_view()}
-                    <td><span class=format!("status {}", v.status)>{v.status.clone()}</span></td>
-                    <td>{delta}</td>
-                    <td class="row-actions">
+                    <th scope="row" data-label="Version">{v.name.clone()}</th>
+                    <td data-label="Created">{short_time(&v.created_at)}</td>
+                    <td data-label="Training rows">{v.train_rows}</td>
+                    <td data-label="Feedback rows">{v.feedback_rows}</td>
+                    {METRIC_NAMES.iter().zip(&v.metrics).map(|(name, m)| view! { <td data-label=*name>{score(*m)}</td> }).collect_view()}
+                    <td data-label="Status"><span class=format!("status {}", v.status)>{v.status.clone()}</span></td>
+                    <td data-label="Change vs active">{delta}</td>
+                    <td class="row-actions" data-label="Actions">
                         <button type="button" class="switch" disabled=!usable on:click=ask("switch")>"Switch"</button>
                         <button type="button" class="promote" disabled=!usable on:click=ask("promote")>"Promote"</button>
                         <button type="button" class="delete" disabled=is_active on:click=ask("delete")>"Delete"</button>
