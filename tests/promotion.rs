@@ -137,6 +137,26 @@ fn a_worse_retrain_stays_a_candidate_until_promoted_over_rest() {
     assert_eq!(status_of(&server, "V1"), "candidate");
     let (_, predicted) = server.post_json("/predict", VALID_SAMPLE);
     assert_eq!(predicted["model_version"], "V2");
+    // The evaluate stage recovers V2's held-out part from the data file it was split from,
+    // although V2 was fitted on the training part plus a feedback row.
+    let data = data_file();
+    let (ok, _, err) = run(
+        &work,
+        &[
+            "--quiet",
+            "evaluate",
+            "--data",
+            data.to_str().unwrap(),
+            "--models-dir",
+            "models",
+            "--out",
+            "v2-metrics.json",
+        ],
+    );
+    assert!(ok, "evaluate of a retrained version: {err}");
+    let evaluated: Value =
+        serde_json::from_slice(&std::fs::read(work.join("v2-metrics.json")).unwrap()).unwrap();
+    assert_eq!(evaluated["test"], v2["metrics"]["test"]);
     let history = get(&server, "/models/history")["history"].clone();
     let last = history.as_array().unwrap().last().unwrap().clone();
     assert_eq!(

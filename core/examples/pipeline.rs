@@ -47,6 +47,7 @@ fn main() {
         params,
         metrics: out.metrics,
         data_fingerprint: data.fingerprint(),
+        dataset_fingerprint: data.fingerprint(),
         train_rows: labels.len(),
         feedback_rows: 0,
         created_at: "1970-01-01T00:00:00Z".into(),

@@ -56,8 +56,13 @@ pub struct Artifact {
     pub params: Params,
     /// Its metrics (as in metrics.json).
     pub metrics: Metrics,
-    /// `Dataset::fingerprint()` of the training data.
+    /// Fingerprint of the rows it was fitted on: `Dataset::fingerprint()` of the data file, or
+    /// with feedback rows added, a fingerprint of the data file and those rows.
     pub data_fingerprint: String,
+    /// `Dataset::fingerprint()` of the data file its training part and held-out part were split
+    /// from (equal to `data_fingerprint` when no feedback was used): how `evaluate` recognises
+    /// the file whose held-out part belongs to this model.
+    pub dataset_fingerprint: String,
     /// Labelled rows used (data set + feedback).
     pub train_rows: usize,
     /// How many of them came from feedback.
@@ -108,6 +113,7 @@ mod tests {
             params,
             metrics: out.metrics,
             data_fingerprint: "abc".into(),
+            dataset_fingerprint: "abc".into(),
             train_rows: rows.len(),
             feedback_rows: 0,
             created_at: "2026-01-01T00:00:00Z".into(),

@@ -393,10 +393,11 @@ pub fn train_run(
         .labels
         .as_deref()
         .ok_or_else(|| RetrainError::NoLabels(sources.data.clone()))?;
+    let dataset_fingerprint = dataset.fingerprint();
     let data = split_data(
         &dataset.rows,
         labels,
-        dataset.fingerprint(),
+        dataset_fingerprint.clone(),
         &params,
         feedback,
     )?;
@@ -414,6 +415,7 @@ pub fn train_run(
         params: params.clone(),
         metrics: metrics.clone(),
         data_fingerprint: data.fingerprint,
+        dataset_fingerprint,
         train_rows: data.x_train.len(),
         feedback_rows: data.feedback_rows,
         created_at: now_rfc3339(),

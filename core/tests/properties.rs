@@ -290,6 +290,7 @@ fn small_artifact() -> &'static [u8] {
             params,
             metrics: out.metrics,
             data_fingerprint: "fingerprint".into(),
+            dataset_fingerprint: "fingerprint".into(),
             train_rows: 300,
             feedback_rows: 0,
             created_at: "2026-01-01T00:00:00Z".into(),

@@ -45,16 +45,18 @@ pub fn evaluate(
         .labels
         .as_deref()
         .with_context(|| format!("{} has no Potability column", data.display()))?;
+    // A retrained model was fitted on the training part plus feedback rows, so its held-out
+    // part is recognised by the data file it was split from, not by its fitted rows.
     anyhow::ensure!(
-        dataset.fingerprint() == artifact.data_fingerprint,
-        "model {} was trained on other data than {} (data fingerprints differ), so its held-out part cannot be recovered",
+        dataset.fingerprint() == artifact.dataset_fingerprint,
+        "model {} was not split from {} (data fingerprints differ), so its held-out part cannot be recovered",
         model.version,
         data.display()
     );
     let (_, test_index) = stratified_split(labels, params.test_size, params.random_state)?;
     if let Some(path) = preprocessed {
         let stage = Preprocessed::load(path)?;
-        let mismatch = if stage.data_fingerprint != artifact.data_fingerprint {
+        let mismatch = if stage.data_fingerprint != artifact.dataset_fingerprint {
             Some("data fingerprint")
         } else if &stage.params != params {
             Some("preprocess params")
