@@ -242,3 +242,42 @@ fn changing_requests_from_another_sites_page_are_refused() {
     assert_eq!(status, 200, "same origin: {json}");
     assert!(json["model_version"].as_str().unwrap().starts_with('V'));
 }
+
+/// POSTs a form body to a dashboard server function; returns (status, body text).
+fn server_fn(server: &Server, name: &str, form: &str) -> (u16, String) {
+    let resp = reqwest::blocking::Client::new()
+        .post(format!("{}/api/{name}", server.url))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form.to_string())
+        .send()
+        .expect("request");
+    (resp.status().as_u16(), resp.text().expect("body"))
+}
+
+#[test]
+fn dashboard_server_functions_refuse_bad_requests_with_4xx() {
+    let server = server();
+    // Bodies the framework cannot decode: 400, not 500.
+    let (status, body) = server_fn(&server, "predict_sample", "bogus=1");
+    assert_eq!(status, 400, "{body}");
+    let (status, body) = server_fn(&server, "model_action", "version=V1");
+    assert_eq!(status, 400, "{body}");
+    // No such function: 404.
+    let (status, body) = server_fn(&server, "no_such_function", "");
+    assert_eq!(status, 404, "{body}");
+    // Refusals of the functions themselves carry the JSON API's status and name the rule.
+    let (status, body) = server_fn(&server, "model_action", "action=delete&version=V1&token=");
+    assert_eq!(status, 409, "{body}");
+    assert!(body.contains("active"), "{body}");
+    let (status, body) = server_fn(&server, "model_action", "action=explode&version=V1&token=");
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("action: unknown action"), "{body}");
+    let (status, body) = server_fn(&server, "model_action", "action=switch&version=V9&token=");
+    assert_eq!(status, 404, "{body}");
+    let (status, body) = server_fn(&server, "model_action", "action=switch&version=zzz&token=");
+    assert_eq!(status, 422, "{body}");
+    // The registry is unchanged.
+    let (_, versions) = server.get("/models/versions");
+    let versions: Value = serde_json::from_str(&versions).unwrap();
+    assert_eq!(versions["active"], "V1", "{versions}");
+}

@@ -11,6 +11,7 @@ pub mod models_api;
 pub mod observability;
 pub mod origin;
 pub mod retrain_api;
+pub mod server_fns;
 
 use app::{shell, App};
 use axum::extract::DefaultBodyLimit;
@@ -93,6 +94,9 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(fallback::method_not_allowed)
         .fallback(fallback::not_found)
         .with_state(state)
+        .layer(axum::middleware::from_fn(
+            server_fns::status_from_error_body,
+        ))
         .layer(axum::middleware::from_fn(origin::same_origin_only));
     observability::instrument(limits::apply(app))
 }

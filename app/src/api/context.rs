@@ -1,7 +1,8 @@
 //! Server-side access to the running model service (provided by the `potable` binary as context).
 
+use axum::http::StatusCode;
 use leptos::prelude::*;
-use potable_core::service::Service;
+use potable_core::service::{Service, ServiceError};
 use std::sync::Arc;
 
 /// The shared model service, or a server error when the binary did not provide one.
@@ -48,13 +49,42 @@ impl AdminCheck {
     }
 }
 
-/// A refusal for a missing or wrong token, answered with HTTP 401 as the JSON API does (a
-/// server function's error is a 500 unless the status is set).
+/// A refusal for a missing or wrong token, answered with HTTP 401 as the JSON API does.
 fn unauthorized(message: &str) -> ServerFnError {
+    refuse(StatusCode::UNAUTHORIZED, message)
+}
+
+/// An error answered with `status` (a server function's error is a 500 unless the status is
+/// set), e.g. 422 for input that breaks a rule, named as `field: rule`.
+pub(crate) fn refuse(status: StatusCode, message: impl Into<String>) -> ServerFnError {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(axum::http::StatusCode::UNAUTHORIZED);
+        response.set_status(status);
     }
-    ServerFnError::new(message)
+    ServerFnError::new(message.into())
+}
+
+/// A refusal of the model service with the status the JSON API gives the same refusal: 404 for
+/// an unknown version, 422 for a malformed name, 409 for a conflict with the registry's state,
+/// 503 when there is no model or no training data; other failures stay 500.
+pub(crate) fn service_error(e: ServiceError) -> ServerFnError {
+    use potable_core::registry::RegistryError;
+    let status = match &e {
+        ServiceError::Registry(RegistryError::UnknownVersion(_)) => StatusCode::NOT_FOUND,
+        ServiceError::Registry(RegistryError::InvalidName(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+        ServiceError::Registry(
+            RegistryError::Unavailable { .. }
+            | RegistryError::DeleteActive(_)
+            | RegistryError::AlreadyActive(_),
+        )
+        | ServiceError::Artifact { .. }
+        | ServiceError::RetrainRunning { .. }
+        | ServiceError::NoRollbackTarget => StatusCode::CONFLICT,
+        ServiceError::NoModel | ServiceError::TrainingUnavailable => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    refuse(status, e.to_string())
 }
 
 /// The admin check; without one provided, changing operations are open.

@@ -55,28 +55,33 @@ pub async fn submit_feedback(
     model_version: String,
     correct: bool,
 ) -> Result<i64, ServerFnError> {
+    use super::context::refuse;
+    use axum::http::StatusCode;
     use potable_core::feedback::{NewFeedback, Prediction};
+    const UNPROCESSABLE: StatusCode = StatusCode::UNPROCESSABLE_ENTITY;
 
     let features = super::form::parse_form(&fields).map_err(|errors| {
         let listed: Vec<String> = errors
             .iter()
             .map(|e| format!("{}: {}", e.field, e.rule))
             .collect();
-        ServerFnError::new(listed.join("; "))
+        refuse(UNPROCESSABLE, listed.join("; "))
     })?;
     if potability > 1 {
-        return Err(ServerFnError::new("potability: must be 0 or 1"));
+        return Err(refuse(UNPROCESSABLE, "potability: must be 0 or 1"));
     }
     if !(0.0..=1.0).contains(&probability_potable) {
-        return Err(ServerFnError::new(
+        return Err(refuse(
+            UNPROCESSABLE,
             "probability_potable: must be between 0 and 1",
         ));
     }
     let service = super::context::service()?;
     if service.version(&model_version).is_err() {
-        return Err(ServerFnError::new(format!(
-            "model_version: {model_version} is not a version in the registry"
-        )));
+        return Err(refuse(
+            UNPROCESSABLE,
+            format!("model_version: {model_version} is not a version in the registry"),
+        ));
     }
     let true_label = if correct { potability } else { 1 - potability };
     service
@@ -160,7 +165,7 @@ pub async fn start_retrain(token: String) -> Result<RetrainView, ServerFnError> 
             notes: None,
         })
         .map(job_view)
-        .map_err(|e| ServerFnError::new(e.to_string()))
+        .map_err(super::context::service_error)
 }
 
 /// The latest retrain job, if any.

@@ -171,7 +171,7 @@ pub async fn model_action(
 ) -> Result<String, ServerFnError> {
     let actor = super::context::admin()?.authorize(&token)?;
     let service = super::context::service()?;
-    let err = |e: potable_core::service::ServiceError| ServerFnError::new(e.to_string());
+    let err = super::context::service_error;
     let describe = |s: potable_core::registry::Switch| match (s.from, s.to) {
         (Some(from), Some(to)) if from == to => format!("{to} is already active."),
         (from, Some(to)) => format!(
@@ -194,8 +194,11 @@ pub async fn model_action(
             .delete_version(&version)
             .map(|name| format!("{name} was deleted."))
             .map_err(err),
-        other => Err(ServerFnError::new(format!(
-            "action: unknown action {other:?}; expected switch, promote, rollback or delete"
-        ))),
+        other => Err(super::context::refuse(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            format!(
+                "action: unknown action {other:?}; expected switch, promote, rollback or delete"
+            ),
+        )),
     }
 }
