@@ -325,7 +325,8 @@ fn read_csv_bytes(bytes: &[u8]) -> Result<Dataset, DataError> {
 }
 
 /// Reads a prediction batch: file-level problems are errors; each row is validated on its own
-/// (empty cell, non-number, non-finite or out of range -> [`RowError`] with its line).
+/// (wrong number of cells, empty cell, non-number, non-finite or out of range -> [`RowError`]
+/// with its line).
 pub fn read_batch(bytes: &[u8]) -> Result<Vec<Result<FeatureVector, RowError>>, DataError> {
     let (header, mut records) = open(bytes)?;
     if header.label.is_some() {
@@ -333,7 +334,27 @@ pub fn read_batch(bytes: &[u8]) -> Result<Vec<Result<FeatureVector, RowError>>, 
     }
     let mut out = Vec::new();
     while let Some(next) = records.next_record() {
-        let (line, record) = next?;
+        let (line, record) = match next {
+            Ok(next) => next,
+            // A short or long row is that row's error; the others are still predicted.
+            Err(DataError::FieldCount {
+                line,
+                found,
+                expected,
+            }) => {
+                out.push(Err(RowError {
+                    line,
+                    errors: vec![FieldError {
+                        field: "row".to_string(),
+                        rule: format!(
+                            "must have {expected} values like the header, not {found} ({FORMAT_HINT})"
+                        ),
+                    }],
+                }));
+                continue;
+            }
+            Err(other) => return Err(other),
+        };
         let mut row = [0.0; N_FEATURES];
         let mut errors = Vec::new();
         for (i, (&col, spec)) in header.features.iter().zip(&FEATURES).enumerate() {
@@ -450,6 +471,9 @@ mod tests {
     const HEADER: &str = "ph,Hardness,Solids,Chloramines,Sulfate,Conductivity,Organic_carbon,Trihalomethanes,Turbidity,Potability";
     const ROW1: &str = "7.0,200.0,20000.0,7.5,350.0,400.0,14.0,70.0,4.0,1";
     const ROW2: &str = ",180.5,15000,6.1,,410.2,12.5,,3.2,0";
+    /// A batch (no label column).
+    const BATCH_HEADER: &str = "ph,Hardness,Solids,Chloramines,Sulfate,Conductivity,Organic_carbon,Trihalomethanes,Turbidity";
+    const BATCH_ROW: &str = "7.0,200.0,20000.0,7.5,350.0,400.0,14.0,70.0,4.0";
 
     fn read(text: &str) -> Result<Dataset, DataError> {
         read_csv(text.as_bytes())
@@ -525,6 +549,26 @@ mod tests {
             read_batch(text.as_bytes()),
             Err(DataError::NotCommaSeparated { separator: ';' })
         ));
+    }
+
+    #[test]
+    fn batch_row_with_too_few_or_too_many_cells_is_that_rows_error() {
+        let short = "7.0,200,20000,7.5,350,400,14,70";
+        let text = format!("{BATCH_HEADER}\n{BATCH_ROW}\n{short}\n7,08,200,20000,7.5,350,400,14,70,4\n{BATCH_ROW}\n");
+        let rows = read_batch(text.as_bytes()).unwrap();
+        assert_eq!(rows.len(), 4);
+        assert!(rows[0].is_ok() && rows[3].is_ok(), "{rows:?}");
+        for (row, line, found) in [(&rows[1], 3, 8), (&rows[2], 4, 10)] {
+            let e = row.as_ref().unwrap_err();
+            assert_eq!(e.line, line);
+            assert_eq!(e.errors[0].field, "row");
+            assert!(
+                e.errors[0]
+                    .rule
+                    .starts_with(&format!("must have 9 values like the header, not {found}")),
+                "{e:?}"
+            );
+        }
     }
 
     #[test]
