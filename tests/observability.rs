@@ -155,9 +155,13 @@ fn healthcheck_command_probes_health_and_ready() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot connect"));
 }
 
-/// Starts `potable serve --train-if-missing` over `models` and returns it with its stderr text
-/// up to the listening line.
-fn start_first_time(models: &std::path::Path, data: &std::path::Path) -> (Server, String) {
+/// Starts `potable serve --train-if-missing` over `models` (logging JSON lines when
+/// `json_logs`) and returns it with its stderr text up to the listening line.
+fn start_first_time(
+    models: &std::path::Path,
+    data: &std::path::Path,
+    json_logs: bool,
+) -> (Server, String) {
     let mut child = Command::new(BIN)
         .args(["serve", "--port", "0", "--train-if-missing", "--models-dir"])
         .arg(models)
@@ -167,7 +171,7 @@ fn start_first_time(models: &std::path::Path, data: &std::path::Path) -> (Server
         .arg(root().join("tests/fixtures/params-fast.yaml"))
         .arg("--site-root")
         .arg(root().join("target/site"))
-        .env("POTABLE_LOG_JSON", "true")
+        .env("POTABLE_LOG_JSON", json_logs.to_string())
         .current_dir(models.parent().unwrap())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -199,15 +203,19 @@ fn start_first_time(models: &std::path::Path, data: &std::path::Path) -> (Server
 fn first_start_trains_when_the_data_is_there_and_waits_otherwise() {
     let work = tempfile::tempdir().unwrap();
     let models = work.path().join("models");
-    let (server, logs) = start_first_time(&models, &work.path().join("absent.csv"));
+    let (server, logs) = start_first_time(&models, &work.path().join("absent.csv"), false);
     assert!(
         logs.contains("no model and no data file"),
         "a clear log line: {logs}"
     );
+    assert!(
+        !logs.contains('\u{1b}'),
+        "no colour codes in logs written to a pipe: {logs:?}"
+    );
     assert_eq!(server.get("/ready").0, 503);
     drop(server);
 
-    let (server, logs) = start_first_time(&models, &data_file());
+    let (server, logs) = start_first_time(&models, &data_file(), true);
     assert!(logs.contains("first version trained"), "{logs}");
     let (status, body) = server.get("/ready");
     assert_eq!(status, 200, "{body}");
