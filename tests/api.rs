@@ -281,3 +281,76 @@ fn dashboard_server_functions_refuse_bad_requests_with_4xx() {
     let versions: Value = serde_json::from_str(&versions).unwrap();
     assert_eq!(versions["active"], "V1", "{versions}");
 }
+
+#[test]
+fn docs_describe_every_rest_endpoint_and_each_one_is_served() {
+    let server = server();
+    let (status, text) = server.get("/docs/openapi.json");
+    assert_eq!(status, 200);
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."), "{doc}");
+    let mut documented: Vec<(String, String)> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .unwrap()
+                .keys()
+                .map(|method| (method.to_uppercase(), path.clone()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    documented.sort();
+    let expected = [
+        ("DELETE", "/models/{version}"),
+        ("GET", "/feedback"),
+        ("GET", "/health"),
+        ("GET", "/metrics"),
+        ("GET", "/models/current"),
+        ("GET", "/models/history"),
+        ("GET", "/models/versions"),
+        ("GET", "/models/{version}"),
+        ("GET", "/ready"),
+        ("GET", "/retrain/status"),
+        ("POST", "/feedback"),
+        ("POST", "/models/switch"),
+        ("POST", "/models/{version}/promote"),
+        ("POST", "/predict"),
+        ("POST", "/predict/batch"),
+        ("POST", "/retrain"),
+    ];
+    let expected: Vec<(String, String)> = expected
+        .iter()
+        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .collect();
+    assert_eq!(documented, expected);
+    // The sample schema names the nine features.
+    let sample = &doc["components"]["schemas"]["Sample"]["properties"];
+    for feature in potable_core::schema::FEATURES {
+        assert!(
+            sample.get(feature.name).is_some(),
+            "{} in {sample}",
+            feature.name
+        );
+    }
+    // Every documented route exists (an empty request is refused, never 404/405, and changes
+    // nothing: V1 is the active version, so promote and delete are refused too).
+    let client = reqwest::blocking::Client::new();
+    for (method, path) in &documented {
+        let url = format!("{}{}", server.url, path.replace("{version}", "V1"));
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let status = client
+            .request(method.clone(), &url)
+            .send()
+            .unwrap()
+            .status();
+        assert!(
+            ![404, 405].contains(&status.as_u16()),
+            "{method} {path}: {status}"
+        );
+    }
+    let (status, page) = server.get("/docs");
+    assert_eq!(status, 200);
+    assert!(page.contains("/docs/openapi.json") && page.contains("/predict/batch"));
+}

@@ -13,7 +13,7 @@ use serde::Serialize;
 pub const PREDICT_BODY_LIMIT: usize = 16 * 1024;
 
 /// Body of `GET /health`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Health {
     /// Always "ok" while the process answers.
     pub status: &'static str,
@@ -24,6 +24,8 @@ pub struct Health {
 }
 
 /// `GET /health`: liveness, with the loaded model version.
+#[utoipa::path(get, path = "/health", tag = "serving",
+    responses((status = 200, description = "The process answers (liveness)", body = Health)))]
 pub async fn health(State(state): State<AppState>) -> Json<Health> {
     let model_version = state.service.active_version();
     Json(Health {
@@ -34,7 +36,7 @@ pub async fn health(State(state): State<AppState>) -> Json<Health> {
 }
 
 /// Body of a successful `POST /predict`, as the original system answered.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PredictResponse {
     /// 1 = potable, 0 = not potable.
     pub potability: u8,
@@ -70,6 +72,14 @@ pub fn body_error(rejection: BytesRejection, limit: usize) -> ApiError {
 }
 
 /// `POST /predict`: one sample in, one prediction out.
+#[utoipa::path(post, path = "/predict", tag = "serving",
+    request_body = crate::server::docs::Sample,
+    responses(
+        (status = 200, description = "The prediction and the version that made it", body = PredictResponse),
+        (status = 400, description = "Not a JSON object", body = crate::server::docs::ErrorBody),
+        (status = 413, description = "Body above 16 KiB", body = crate::server::docs::ErrorBody),
+        (status = 422, description = "Missing, unknown, non-numeric, non-finite or out-of-range fields, each named with its rule", body = crate::server::docs::ErrorBody),
+        (status = 503, description = "No model version is loaded", body = crate::server::docs::ErrorBody)))]
 pub async fn predict(
     State(state): State<AppState>,
     body: Result<Bytes, BytesRejection>,

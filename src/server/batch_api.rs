@@ -119,6 +119,14 @@ impl IntoResponse for BatchApiError {
 
 /// `POST /predict/batch`: JSON (`[...]` or `{"samples": [...]}`) or `text/csv` in, one result per
 /// row out, all predicted by the same version.
+#[utoipa::path(post, path = "/predict/batch", tag = "serving",
+    request_body(content((Vec<crate::server::docs::Sample> = "application/json"), (String = "text/csv")),
+        description = "A JSON array of samples (or {\"samples\": [...]}), or CSV with the nine columns in any order; at most 10,000 rows and 2 MiB"),
+    responses(
+        (status = 200, description = "One result per row: a prediction, or the row's errors"),
+        (status = 400, description = "Unreadable file: separator, duplicated or unknown column (named)", body = crate::server::docs::ErrorBody),
+        (status = 413, description = "Above the row or byte limit (stated)", body = crate::server::docs::ErrorBody),
+        (status = 415, description = "Another content type", body = crate::server::docs::ErrorBody)))]
 pub async fn predict_batch(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -126,6 +126,10 @@ pub fn store(service: &Service, mut feedback: NewFeedback) -> Result<(i64, Value
 }
 
 /// `POST /feedback`: stores one labelled sample (201 with its id once it is durable).
+#[utoipa::path(post, path = "/feedback", tag = "feedback",
+    request_body = crate::server::docs::FeedbackBody,
+    responses((status = 201, description = "Stored durably: its id and the prediction the active model makes"),
+        (status = 422, description = "Invalid sample or label, each field named", body = crate::server::docs::ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     body: Result<Bytes, BytesRejection>,
@@ -142,6 +146,10 @@ pub async fn create(
 }
 
 /// `GET /feedback?limit=50&offset=0`: a page of feedback, newest first (limit capped at 500).
+#[utoipa::path(get, path = "/feedback", tag = "feedback",
+    params(("limit" = Option<u32>, Query, description = "Rows per page (default 50, at most 500)"),
+        ("offset" = Option<u32>, Query, description = "Rows to skip, newest first")),
+    responses((status = 200, description = "{total, offset, limit, rows}")))]
 pub async fn list(
     State(state): State<AppState>,
     Query(query): Query<HashMap<String, String>>,

@@ -3,6 +3,7 @@
 pub mod api;
 pub mod auth;
 pub mod batch_api;
+pub mod docs;
 pub mod error;
 pub mod fallback;
 pub mod feedback_api;
@@ -85,6 +86,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/ready", get(observability::ready))
         .route("/metrics", get(observability::metrics))
+        .route("/docs", get(docs::page))
+        .route("/docs/openapi.json", get(docs::openapi_json))
         .merge(registry_routes());
     let app = api
         .leptos_routes_with_context(&state, routes, provide, {

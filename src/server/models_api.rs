@@ -119,6 +119,8 @@ impl From<&VersionInfo> for VersionSummary {
 }
 
 /// `GET /models/versions`: every version with its status and headline metrics.
+#[utoipa::path(get, path = "/models/versions", tag = "models",
+    responses((status = 200, description = "{active, versions: [{version, status, metrics...}]}")))]
 pub async fn versions(State(state): State<AppState>) -> Json<Value> {
     let versions = state.service.versions();
     let list: Vec<VersionSummary> = versions.iter().map(VersionSummary::from).collect();
@@ -129,6 +131,9 @@ pub async fn versions(State(state): State<AppState>) -> Json<Value> {
 }
 
 /// `GET /models/current`: the version serving predictions, in full.
+#[utoipa::path(get, path = "/models/current", tag = "models",
+    responses((status = 200, description = "The active version in full"),
+        (status = 503, description = "No version is active", body = crate::server::docs::ErrorBody)))]
 pub async fn current(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     let info = state
         .service
@@ -141,6 +146,11 @@ pub async fn current(State(state): State<AppState>) -> Result<Json<Value>, ApiEr
 }
 
 /// `GET /models/{version}`: one version in full (params, metrics, checksum, notes).
+#[utoipa::path(get, path = "/models/{version}", tag = "models",
+    params(("version" = String, Path, description = "e.g. V2")),
+    responses((status = 200, description = "The version in full"),
+        (status = 404, description = "No such version", body = crate::server::docs::ErrorBody),
+        (status = 422, description = "Not a version name", body = crate::server::docs::ErrorBody)))]
 pub async fn show(
     State(state): State<AppState>,
     Path(version): Path<String>,
@@ -149,6 +159,8 @@ pub async fn show(
 }
 
 /// `GET /models/history`: every switch of the active version, oldest first.
+#[utoipa::path(get, path = "/models/history", tag = "models",
+    responses((status = 200, description = "{history: [{at, from, to, reason, actor}]}")))]
 pub async fn history(State(state): State<AppState>) -> Json<Value> {
     Json(json!({ "history": state.service.history() }))
 }
@@ -188,6 +200,12 @@ fn optional_string(
 }
 
 /// `POST /models/switch` with `{"version":"V2"}` (optional `"reason"`): makes it active.
+#[utoipa::path(post, path = "/models/switch", tag = "models",
+    request_body = crate::server::docs::SwitchBody, security(("admin_token" = [])),
+    responses((status = 200, description = "Switched: {model_version, switch}"),
+        (status = 401, description = "Admin token missing or wrong", body = crate::server::docs::ErrorBody),
+        (status = 404, description = "No such version", body = crate::server::docs::ErrorBody),
+        (status = 409, description = "Damaged (unavailable) or already active", body = crate::server::docs::ErrorBody)))]
 pub async fn switch(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -233,6 +251,12 @@ pub async fn switch(
 }
 
 /// `POST /models/{version}/promote`: activates a candidate (409 when already active).
+#[utoipa::path(post, path = "/models/{version}/promote", tag = "models",
+    params(("version" = String, Path, description = "e.g. V3")), security(("admin_token" = [])),
+    responses((status = 200, description = "The candidate is active"),
+        (status = 401, description = "Admin token missing or wrong", body = crate::server::docs::ErrorBody),
+        (status = 404, description = "No such version", body = crate::server::docs::ErrorBody),
+        (status = 409, description = "Already active, or unavailable", body = crate::server::docs::ErrorBody)))]
 pub async fn promote(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -249,6 +273,12 @@ pub async fn promote(
 }
 
 /// `DELETE /models/{version}`: deletes a non-active version (409 for the active one).
+#[utoipa::path(delete, path = "/models/{version}", tag = "models",
+    params(("version" = String, Path, description = "e.g. V3")), security(("admin_token" = [])),
+    responses((status = 200, description = "{deleted}; its number is never reused"),
+        (status = 401, description = "Admin token missing or wrong", body = crate::server::docs::ErrorBody),
+        (status = 404, description = "No such version", body = crate::server::docs::ErrorBody),
+        (status = 409, description = "It is the active version", body = crate::server::docs::ErrorBody)))]
 pub async fn delete(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -90,6 +90,8 @@ fn describe() {
 }
 
 /// `GET /metrics`: every metric in the Prometheus text format.
+#[utoipa::path(get, path = "/metrics", tag = "serving",
+    responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let handle = prometheus();
     let loaded = state.service.active_version().is_some();
@@ -104,7 +106,7 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
 }
 
 /// Body of `GET /ready`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Readiness {
     /// "ready" or "not_ready".
     pub status: &'static str,
@@ -117,6 +119,9 @@ pub struct Readiness {
 
 /// `GET /ready`: 200 when a model is loaded and predictions can be served, 503 otherwise (a load
 /// balancer or deploy script waits for this; `/health` only says the process answers).
+#[utoipa::path(get, path = "/ready", tag = "serving",
+    responses((status = 200, description = "A model is loaded", body = Readiness),
+        (status = 503, description = "No model is loaded yet", body = Readiness)))]
 pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) {
     match state.service.active_version() {
         Some(version) => (

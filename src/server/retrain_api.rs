@@ -15,6 +15,12 @@ use serde_json::{json, Value};
 /// `POST /retrain` with `{"water_quality":{...},"actual_potability":0|1}`: stores the feedback
 /// durably, then starts a retrain (202 with the job id). While one runs: 409
 /// `retrain_running` with the running job's id (the feedback is still stored and named).
+#[utoipa::path(post, path = "/retrain", tag = "retraining",
+    request_body = crate::server::docs::FeedbackBody, security(("admin_token" = [])),
+    responses((status = 202, description = "Feedback stored, retrain started: the job id"),
+        (status = 401, description = "Admin token missing or wrong", body = crate::server::docs::ErrorBody),
+        (status = 409, description = "A retrain is running (its job id is given; the feedback is still stored)", body = crate::server::docs::ErrorBody),
+        (status = 422, description = "Invalid sample or label", body = crate::server::docs::ErrorBody)))]
 pub async fn retrain(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -54,6 +60,8 @@ pub async fn retrain(
 }
 
 /// `GET /retrain/status`: the running job, or the last one (`{"job": null}` before any).
+#[utoipa::path(get, path = "/retrain/status", tag = "retraining",
+    responses((status = 200, description = "{running, job: {id, state, stage, progress, events, outcome}, gate}")))]
 pub async fn status(State(state): State<AppState>) -> Json<Value> {
     let job = state.service.retrain_status();
     Json(json!({
