@@ -123,6 +123,21 @@ fn feedback_list_and_export() {
                 || r.contains(",7.0,200.0,20000.0,7.5,350.0,400.0,14.0,70.0,4.0,")),
         "{csv}"
     );
+    // Into a folder that does not exist yet: it is created, and the file is the same.
+    ok(
+        dir,
+        &[
+            "--quiet",
+            "feedback",
+            "export",
+            "--output",
+            "exports/today/fb.csv",
+        ],
+    );
+    assert_eq!(
+        fs::read_to_string(dir.join("exports/today/fb.csv")).unwrap(),
+        csv
+    );
 }
 
 /// What a running server serves, polled for up to 10 s until it is `want`.

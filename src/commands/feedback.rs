@@ -42,15 +42,9 @@ pub fn run(command: FeedbackCommand) -> anyhow::Result<()> {
             let store = open(&args.dir.models_dir)?;
             match &args.output {
                 Some(path) => {
-                    let tmp = path.with_extension("csv.tmp");
-                    let file = std::fs::File::create(&tmp)
-                        .with_context(|| format!("cannot write {}", tmp.display()))?;
-                    let mut writer = std::io::BufWriter::new(file);
-                    let n = store.export_csv(&mut writer)?;
-                    let file = writer.into_inner().map_err(|e| e.into_error())?;
-                    file.sync_all()?;
-                    std::fs::rename(&tmp, path)
-                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    let mut csv = Vec::new();
+                    let n = store.export_csv(&mut csv)?;
+                    super::stage::write_atomically(path, &csv)?;
                     eprintln!("wrote {n} feedback rows to {}", path.display());
                 }
                 None => {
