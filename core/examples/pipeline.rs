@@ -50,8 +50,6 @@ fn main() {
         dataset_fingerprint: data.fingerprint(),
         train_rows: labels.len(),
         feedback_rows: 0,
-        created_at: "1970-01-01T00:00:00Z".into(),
-        code_revision: None,
     };
     let t = Instant::now();
     let bytes = artifact.to_bytes().expect("encode");

@@ -3,7 +3,7 @@
 //! Encoding: a magic line then bincode 1. forust's `GradientBooster` does not survive bincode
 //! (its `missing` field is written as `f64` but read as `Option<f64>`), so the boosters are
 //! embedded as forust's own JSON strings (see `models::boosting`); everything else is plain
-//! bincode. Same inputs (including `created_at`, which is passed in) give the same bytes.
+//! bincode. Same data, params and code give the same bytes (no clock reading is stored here).
 
 use bincode::Options;
 use serde::{Deserialize, Serialize};
@@ -67,10 +67,9 @@ pub struct Artifact {
     pub train_rows: usize,
     /// How many of them came from feedback.
     pub feedback_rows: usize,
-    /// Creation time, RFC 3339 (passed in by the caller).
-    pub created_at: String,
-    /// Source revision of the code that trained it, if known.
-    pub code_revision: Option<String>,
+    // The creation time and code revision are facts of the run, kept in the registry's version
+    // metadata: the artifact holds only what training computed, so the same data, params and
+    // code give the same bytes.
 }
 
 impl Artifact {
@@ -116,8 +115,6 @@ mod tests {
             dataset_fingerprint: "abc".into(),
             train_rows: rows.len(),
             feedback_rows: 0,
-            created_at: "2026-01-01T00:00:00Z".into(),
-            code_revision: Some("deadbeef".into()),
         };
         (a, rows[..200].to_vec())
     }

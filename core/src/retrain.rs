@@ -418,8 +418,6 @@ pub fn train_run(
         dataset_fingerprint,
         train_rows: data.x_train.len(),
         feedback_rows: data.feedback_rows,
-        created_at: now_rfc3339(),
-        code_revision: code_revision(),
     };
     let meta = VersionMeta {
         params: serde_json::to_value(&params)?,
@@ -427,8 +425,8 @@ pub fn train_run(
         train_rows: artifact.train_rows as u64,
         feedback_rows: artifact.feedback_rows as u64,
         metrics: serde_json::to_value(&metrics)?,
-        created_at: artifact.created_at.clone(),
-        code_revision: artifact.code_revision.clone(),
+        created_at: now_rfc3339(),
+        code_revision: code_revision(),
         notes: notes.to_string(),
     };
     Ok(TrainedRun {

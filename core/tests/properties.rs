@@ -293,8 +293,6 @@ fn small_artifact() -> &'static [u8] {
             dataset_fingerprint: "fingerprint".into(),
             train_rows: 300,
             feedback_rows: 0,
-            created_at: "2026-01-01T00:00:00Z".into(),
-            code_revision: None,
         };
         let bytes = artifact.to_bytes().unwrap();
         assert!(Artifact::from_bytes(&bytes).is_ok());
