@@ -248,6 +248,11 @@ test('phone width (390x844): no page is wider than the screen', async () => {
     ['/', 'phone-predict', async (page) => {
       await page.click('#predict-button');
       await page.waitForSelector('#verdict', { timeout: 15_000 });
+      // The result card is below the form on a phone: it is scrolled into view.
+      await page.waitForFunction(() => {
+        const box = document.querySelector('#verdict').getBoundingClientRect();
+        return box.top >= 0 && box.bottom <= window.innerHeight;
+      }, null, { timeout: 5_000 });
     }],
     ['/batch', 'phone-batch', async (page) => {
       await page.setInputFiles('#batch-file', { name: 'samples.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });

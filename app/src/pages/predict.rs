@@ -93,6 +93,24 @@ pub fn PredictPage() -> impl IntoView {
         }
     };
     let (pending, set_pending) = signal(false);
+    // On a phone the result card sits below the form: bring a new result into view (when its
+    // title is not already in the upper half of the screen).
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if !pending.get() && submitted.get().is_some() {
+            if let Some(result) = document().get_element_by_id("result-title") {
+                let height = window()
+                    .inner_height()
+                    .ok()
+                    .and_then(|h| h.as_f64())
+                    .unwrap_or(f64::MAX);
+                let top = result.get_bounding_client_rect().top();
+                if !(0.0..height / 2.0).contains(&top) {
+                    result.scroll_into_view();
+                }
+            }
+        }
+    });
 
     view! {
         <div class="predict-layout">
