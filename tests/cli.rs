@@ -92,6 +92,24 @@ fn train_with_invalid_params_names_the_key() {
 }
 
 #[test]
+fn train_refuses_a_held_out_part_too_small_to_score() {
+    let work = tempfile::tempdir().unwrap();
+    let text = fs::read_to_string(params()).unwrap();
+    // 0.005 of 3,276 rows holds out 16 rows: about 6 potable ones.
+    let tiny = text.replacen("test_size: 0.2", "test_size: 0.005", 1);
+    fs::write(work.path().join("params.yaml"), tiny).unwrap();
+    let data = data_file();
+    let (ok, _, err) = run(
+        work.path(),
+        &["--quiet", "train", "--data", data.to_str().unwrap()],
+    );
+    assert!(!ok);
+    assert_one_line_error(&err, "preprocess.test_size: 0.005 leaves");
+    assert!(err.contains("at least 20 of each class"), "{err}");
+    assert_eq!(listing(work.path()), vec!["params.yaml".to_string()]);
+}
+
+#[test]
 fn fetch_data_refuses_a_file_with_the_wrong_checksum() {
     let work = tempfile::tempdir().unwrap();
     let source = work.path().join("source");

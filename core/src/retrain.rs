@@ -55,6 +55,18 @@ pub enum RetrainError {
     /// The evaluation split could not be made.
     #[error("evaluation split: {0}")]
     Split(#[from] SplitError),
+    /// The held-out part is too small to score a model honestly.
+    #[error(
+        "preprocess.test_size: {test_size} leaves {rows} held-out rows of class {class}; at least {MIN_HELD_OUT_PER_CLASS} of each class are needed for meaningful metrics"
+    )]
+    HeldOutTooSmall {
+        /// `preprocess.test_size`.
+        test_size: f64,
+        /// The class with the fewest held-out rows.
+        class: u8,
+        /// Its held-out rows.
+        rows: usize,
+    },
     /// The pipeline failed.
     #[error(transparent)]
     Train(#[from] TrainError),
@@ -309,6 +321,10 @@ pub struct RunOutcome {
     pub feedback_rows: u64,
 }
 
+/// Fewest held-out rows of each class a run accepts: below it, accuracy and ROC AUC are noise
+/// (2 held-out rows can give a "perfect" ROC AUC).
+pub const MIN_HELD_OUT_PER_CLASS: usize = 20;
+
 /// The data of a run: training part plus feedback, and the fixed evaluation set.
 struct RunData {
     x_train: Vec<FeatureVector>,
@@ -339,6 +355,16 @@ fn split_data(
     )?;
     let (mut x_train, mut y_train) = (select(rows, &train_idx), select(labels, &train_idx));
     let (x_eval, y_eval) = (select(rows, &eval_idx), select(labels, &eval_idx));
+    for class in [0u8, 1] {
+        let held_out = y_eval.iter().filter(|&&l| l == class).count();
+        if held_out < MIN_HELD_OUT_PER_CLASS {
+            return Err(RetrainError::HeldOutTooSmall {
+                test_size: params.preprocess.test_size,
+                class,
+                rows: held_out,
+            });
+        }
+    }
     let eval_keys: HashSet<[u64; 9]> = x_eval.iter().map(row_key).collect();
     let mut h = Sha256::new();
     h.update(b"potable-training-v1\n");

@@ -102,8 +102,9 @@ fn feedback_row(id: i64, features: FeatureVector, true_label: u8) -> FeedbackRow
 }
 
 fn toy() -> (Vec<FeatureVector>, Vec<u8>, Params) {
-    let rows: Vec<FeatureVector> = (0..40).map(|i| [i as f64; 9]).collect();
-    let labels: Vec<u8> = (0..40).map(|i| (i % 2) as u8).collect();
+    // 200 rows: the 20% held out holds 20 of each class, the fewest a run accepts.
+    let rows: Vec<FeatureVector> = (0..200).map(|i| [i as f64; 9]).collect();
+    let labels: Vec<u8> = (0..200).map(|i| (i % 2) as u8).collect();
     let params = Params::load(fixture_params()).expect("params fixture");
     (rows, labels, params)
 }
@@ -113,18 +114,31 @@ fn fixture_params() -> PathBuf {
 }
 
 #[test]
+fn a_held_out_part_with_too_few_rows_of_a_class_is_refused() {
+    let (rows, labels, mut params) = toy();
+    params.preprocess.test_size = 0.15; // 30 held out: 15 of each class
+    let err = split_data(&rows, &labels, "fp".into(), &params, &[])
+        .err()
+        .expect("refused");
+    assert!(
+        matches!(err, RetrainError::HeldOutTooSmall { rows: 15, .. }),
+        "{err:?}"
+    );
+}
+
+#[test]
 fn evaluation_set_is_fixed_and_never_holds_feedback_rows() {
     let (rows, labels, params) = toy();
     let plain = split_data(&rows, &labels, "fp".into(), &params, &[]).unwrap();
-    assert_eq!(plain.x_eval.len(), 8);
-    assert_eq!(plain.x_train.len(), 32);
+    assert_eq!(plain.x_eval.len(), 40);
+    assert_eq!(plain.x_train.len(), 160);
     assert_eq!(plain.fingerprint, "fp");
 
     let copy_of_eval = plain.x_eval[0];
     let feedback = vec![
-        feedback_row(1, [100.0; 9], 1),
+        feedback_row(1, [1000.0; 9], 1),
         feedback_row(2, copy_of_eval, 0),
-        feedback_row(3, [101.0; 9], 0),
+        feedback_row(3, [1001.0; 9], 0),
     ];
     let with = split_data(&rows, &labels, "fp".into(), &params, &feedback).unwrap();
     assert_eq!(
@@ -134,9 +148,9 @@ fn evaluation_set_is_fixed_and_never_holds_feedback_rows() {
     assert_eq!(with.y_eval, plain.y_eval);
     assert_eq!(with.feedback_rows, 2);
     assert_eq!(with.feedback_skipped, 1);
-    assert_eq!(with.x_train.len(), 34);
-    assert_eq!(&with.x_train[32..], &[[100.0; 9], [101.0; 9]]);
-    assert_eq!(&with.y_train[32..], &[1, 0]);
+    assert_eq!(with.x_train.len(), 162);
+    assert_eq!(&with.x_train[160..], &[[1000.0; 9], [1001.0; 9]]);
+    assert_eq!(&with.y_train[160..], &[1, 0]);
     assert_ne!(with.fingerprint, "fp");
     let eval: HashSet<_> = with.x_eval.iter().map(row_key).collect();
     assert!(with.x_train.iter().all(|r| !eval.contains(&row_key(r))));
