@@ -325,13 +325,18 @@ fn docs_describe_every_rest_endpoint_and_each_one_is_served() {
         .map(|(m, p)| (m.to_string(), p.to_string()))
         .collect();
     assert_eq!(documented, expected);
-    // The sample schema names the nine features.
-    let sample = &doc["components"]["schemas"]["Sample"]["properties"];
+    // The sample schema names the nine features, all required, with their valid ranges.
+    let sample = &doc["components"]["schemas"]["Sample"];
     for feature in potable_core::schema::FEATURES {
+        let property = &sample["properties"][feature.name];
+        assert_eq!(property["minimum"].as_f64(), Some(feature.min), "{sample}");
+        assert_eq!(property["maximum"].as_f64(), Some(feature.max), "{sample}");
         assert!(
-            sample.get(feature.name).is_some(),
-            "{} in {sample}",
-            feature.name
+            sample["required"]
+                .as_array()
+                .unwrap()
+                .contains(&Value::from(feature.name)),
+            "{sample}"
         );
     }
     // Every documented route exists (an empty request is refused, never 404/405, and changes

@@ -4,10 +4,12 @@
 use super::{api, batch_api, feedback_api, models_api, observability, retrain_api};
 use axum::response::Html;
 use axum::Json;
+use potable_core::schema::FEATURES;
 use serde::Serialize;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{OpenApi as Document, PathItem};
-use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa::openapi::{OpenApi as Document, PathItem, RefOr};
+use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
 
 /// The REST API's OpenAPI document.
 #[derive(OpenApi)]
@@ -62,29 +64,35 @@ impl Modify for AdminToken {
     }
 }
 
-/// One water sample: the nine measurements, each required, finite and in its valid range.
-#[derive(Serialize, ToSchema)]
-#[allow(non_snake_case)] // the original data set's column names
-pub struct Sample {
-    /// pH, 0-14.
-    ph: f64,
-    /// Hardness in mg/L, 0-1000.
-    Hardness: f64,
-    /// Total dissolved solids in ppm, 0-100000.
-    Solids: f64,
-    /// Chloramines in ppm, 0-20.
-    Chloramines: f64,
-    /// Sulfate in mg/L, 0-2000.
-    Sulfate: f64,
-    /// Conductivity in µS/cm, 0-5000.
-    Conductivity: f64,
-    /// Organic carbon in ppm, 0-100.
-    Organic_carbon: f64,
-    /// Trihalomethanes in µg/L, 0-1000.
-    Trihalomethanes: f64,
-    /// Turbidity in NTU, 0-100.
-    Turbidity: f64,
+/// One water sample. Its schema is built from the feature table the server validates with
+/// (`potable_schema::FEATURES`: name, unit, description and valid range), so the document
+/// cannot drift from the checks.
+#[derive(Serialize)]
+pub struct Sample;
+
+impl PartialSchema for Sample {
+    fn schema() -> RefOr<Schema> {
+        let mut object = ObjectBuilder::new().description(Some(
+            "The nine lab measurements; each is required, a finite number and within its range.",
+        ));
+        for f in FEATURES {
+            let unit = if f.unit.is_empty() {
+                String::new()
+            } else {
+                format!(", in {}", f.unit)
+            };
+            let property = ObjectBuilder::new()
+                .schema_type(Type::Number)
+                .minimum(Some(f.min))
+                .maximum(Some(f.max))
+                .description(Some(format!("{}{unit}", f.description)));
+            object = object.property(f.name, property).required(f.name);
+        }
+        object.into()
+    }
 }
+
+impl ToSchema for Sample {}
 
 /// Body of `POST /feedback` and `POST /retrain`.
 #[derive(Serialize, ToSchema)]
